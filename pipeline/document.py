@@ -1,0 +1,208 @@
+"""Parse one Markdown source, with its front matter, into a validated, frozen Document."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import lxml.html
+import markdown
+from lxml import etree
+from markupsafe import Markup
+
+from .errors import InvalidInput, Problem
+from .models import Byline, Document, Person, Site, TocEntry
+from .schema import Field, YamlText, check_fields, check_image, load_yaml
+
+FRONT_MATTER_FIELDS = [
+    Field("title", required=True, hint="add a line 'title: The article title'"),
+    Field("subtitle"),
+    Field("description", required=True,
+          hint="add 'description:' with one or two sentences shown in search results"),
+    Field("date", "date", required=True, hint="add 'date: YYYY-MM-DD' (the publication date)"),
+    Field("updated", "date"),
+    Field("lang", "lang"),
+    Field("authors", "list", required=True,
+          hint="add 'authors: [author-id]' naming entries of source/authors.yml"),
+    Field("reviewers", "list"),
+    Field("reviewed", "date"),
+    Field("keywords", "list"),
+    Field("cover", "image"),
+    Field("theme"),
+]
+
+MARKDOWN_EXTENSIONS = [
+    "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
+    "admonition", "fenced_code", "codehilite", "sane_lists",
+]
+MARKDOWN_CONFIG = {
+    # Footnote ids with ':' need escaping in CSS selectors and target-counter().
+    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d"},
+    "toc": {"toc_depth": "2-4"},
+    # Characters rather than named entities, which XHTML (the EPUB) does not know.
+    "smarty": {"substitutions": {
+        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
+        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
+        "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
+        "ellipsis": "\u2026", "ndash": "\u2013", "mdash": "\u2014",
+    }},
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+}
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                 "source", "track", "wbr"}
+
+
+def read_document(path: Path, site: Site, people: dict[str, Person],
+                  theme_names: set[str]) -> Document:
+    """Parse and check one source file; raise InvalidInput listing every problem in it."""
+    text, problems = _read_text(path)
+    if text is None:
+        raise InvalidInput(problems)
+    front, body, body_line, problems = _split_front_matter(path, text)
+    if front is None:
+        raise InvalidInput(problems)
+    values, problems = check_fields(front, front.data, (), FRONT_MATTER_FIELDS, "front matter",
+                                    path.parent, site.source_dir)
+    authors = _people(front, values.get("authors", ()), "authors", people, problems)
+    reviewers = _people(front, values.get("reviewers", ()), "reviewers", people, problems)
+    if reviewers and "reviewed" not in values:
+        problems.append(Problem(path, front.line("reviewers"), "reviewers are named but not when "
+                                "they reviewed", "add 'reviewed: YYYY-MM-DD'"))
+    if "reviewed" in values and not reviewers:
+        problems.append(Problem(path, front.line("reviewed"), "'reviewed' is set but no reviewers "
+                                "are named", "add 'reviewers: [person-id]'"))
+    if "updated" in values and "date" in values and values["updated"] < values["date"]:
+        problems.append(Problem(path, front.line("updated"), "'updated' is before 'date'",
+                                "'updated' is the date of the latest revision; correct one of them"))
+    theme = values.get("theme", site.theme)
+    if theme not in theme_names:
+        close = difflib.get_close_matches(theme, theme_names, n=1)
+        problems.append(Problem(path, front.line("theme") if "theme" in values else None,
+                                f"unknown theme '{theme}'",
+                                f"did you mean '{close[0]}'?" if close
+                                else f"available themes: {', '.join(sorted(theme_names))}"))
+    if not body.strip():
+        problems.append(Problem(path, body_line, "the document has no text after its front matter",
+                                "write the article below the closing '---' line"))
+        raise InvalidInput(problems)
+    body_html, toc, images = _convert_body(path, body, body_line, site, problems)
+    if problems:
+        raise InvalidInput(problems)
+    return Document(
+        slug=path.stem,
+        source_path=path,
+        title=values["title"],
+        subtitle=values.get("subtitle", ""),
+        description=values["description"],
+        date=values["date"],
+        updated=values.get("updated"),
+        lang=values.get("lang", site.lang),
+        keywords=values.get("keywords", ()),
+        cover=values.get("cover"),
+        theme=theme,
+        byline=Byline(authors=authors, reviewers=reviewers, reviewed=values.get("reviewed"),
+                      publisher=site.publisher),
+        body_html=Markup(body_html),
+        toc=toc,
+        images=images,
+        site=site,
+    )
+
+
+def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), []
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",
+                              "save the file as UTF-8 in your editor")]
+
+
+def _split_front_matter(path: Path, text: str):
+    """Return (front matter YAML, body, first line of body, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, "", 1, [Problem(path, 1, "the file does not start with front matter",
+                                     "begin the file with a '---' line, then 'title:', "
+                                     "'description:', 'date:' and 'authors:', then '---'")]
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            front_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            front, problems = load_yaml(path, front_text, first_line=2)
+            if front is not None and front.data is None:
+                front = YamlText(path, {}, {(): 1})
+            return front, body, index + 2, problems
+    return None, "", 1, [Problem(path, 1, "the front matter is never closed",
+                                 "add a line '---' after the last front matter field")]
+
+
+def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str, Person],
+            problems: list[Problem]) -> tuple[Person, ...]:
+    found = []
+    for index, person_id in enumerate(ids):
+        if person_id in people:
+            found.append(people[person_id])
+            continue
+        close = difflib.get_close_matches(person_id, people, n=1)
+        problems.append(Problem(front.file, front.line(field, index),
+                                f"unknown author id '{person_id}' in '{field}'",
+                                f"did you mean '{close[0]}'?" if close
+                                else "add the person to source/authors.yml, or correct the id"))
+    return tuple(found)
+
+
+def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Problem]):
+    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS,
+                                  extension_configs=MARKDOWN_CONFIG, output_format="xhtml")
+    html = converter.convert(body)
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    images = []
+    body_lines = body.split("\n")
+    for img in root.iter("img"):
+        src = img.get("src", "")
+        line = _line_of(src, body_lines, body_line)
+        image, error = check_image(src, path.parent, site.source_dir)
+        if error:
+            problems.append(Problem(path, line, error,
+                                    "put the image under source/ and refer to it relative to "
+                                    "this file, e.g. images/photo.jpg"))
+        elif image not in images:
+            images.append(image)
+        if img.get("alt") is None:
+            img.set("alt", "")
+    toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
+    return _polyglot(root), toc, tuple(images)
+
+
+def _line_of(needle: str, lines: list[str], first_line: int) -> int:
+    for offset, line in enumerate(lines):
+        if needle and needle in line:
+            return first_line + offset
+    return first_line
+
+
+def _toc_entry(token: dict) -> TocEntry:
+    return TocEntry(level=token["level"], id=token["id"], title=token["name"],
+                    children=tuple(_toc_entry(child) for child in token["children"]))
+
+
+def _polyglot(root: lxml.html.HtmlElement) -> str:
+    """Serialise as markup that is both valid HTML and well-formed XHTML.
+
+    XML serialisation gives well-formed output without HTML named entities; empty
+    non-void elements get an explicit end tag, since `<a/>` means an open tag in HTML.
+    """
+    for element in root.iter():
+        if (isinstance(element.tag, str) and element.tag not in VOID_ELEMENTS
+                and len(element) == 0 and not element.text):
+            element.text = ""
+    parts = [_escape_text(root.text or "")]
+    parts += [etree.tostring(child, method="xml", encoding="unicode", with_tail=True)
+              for child in root]
+    return "".join(parts)
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,33 @@
+"""Problems found in the inputs, reported together with file, line and fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one input file, told so a writer can fix it."""
+
+    file: Path
+    line: int | None
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
+        text = f"{where}: {self.message}"
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+class PressroomError(Exception):
+    """An error with a message meant for the user, not a traceback."""
+
+
+class InvalidInput(PressroomError):
+    """One or more problems in the inputs; nothing was written for them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -1,0 +1,37 @@
+"""Stage a document's outputs, then move them into dist/ only when all succeeded."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+
+@contextlib.contextmanager
+def staging(dist_dir: Path, slug: str) -> Iterator[Path]:
+    """A fresh folder inside dist/ to render into; removed whatever happens.
+
+    It sits on the same file system as the final folder, so moving files out of it
+    is an atomic rename: readers of dist/ never see a half-written file.
+    """
+    dist_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".building-{slug}-", dir=dist_dir))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def move_into(staged: Path, final: Path) -> list[Path]:
+    """Move every file under `staged` to the same place under `final`, replacing old ones."""
+    moved = []
+    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+        target = final / path.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path, 0o644)
+        os.replace(path, target)
+        moved.append(target)
+    return moved

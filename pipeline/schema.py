@@ -1,0 +1,223 @@
+"""Read YAML with line numbers and check mappings against a list of expected fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+from .resources import IMAGE_TYPES, UnsafeReference, resolve_inside
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so a bad date gets our message and line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class YamlText:
+    """Parsed YAML plus the 1-based line of every mapping key, keyed by its path."""
+
+    file: Path
+    data: Any
+    lines: dict[tuple, int]
+
+    def line(self, *path: Any) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def load_yaml(file: Path, text: str, first_line: int = 1) -> tuple[YamlText | None, list[Problem]]:
+    """Parse `text` (which starts at `first_line` of `file`); a syntax error becomes a Problem."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + first_line if mark else first_line
+        reason = error.problem or "the YAML could not be read"
+        return None, [
+            Problem(file, line, f"malformed YAML: {reason}",
+                    "check the indentation, colons and quotes on this line and the one above")
+        ]
+    finally:
+        loader.dispose()
+    lines: dict[tuple, int] = {(): first_line}
+    if node is not None:
+        _collect_lines(node, (), lines, first_line)
+    return YamlText(file, data, lines), []
+
+
+def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], first_line: int) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key_path = (*path, key_node.value)
+            lines[key_path] = key_node.start_mark.line + first_line
+            _collect_lines(value_node, key_path, lines, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + first_line
+            _collect_lines(item, (*path, index), lines, first_line)
+
+
+# Field kinds: each checker takes the raw value and returns (value, error message or "").
+_LANG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+def _text(value: Any) -> tuple[Any, str]:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = str(value).strip()
+        return (text, "") if text else (None, "is empty")
+    return None, f"must be text, not {_describe(value)}"
+
+
+def _date(value: Any) -> tuple[Any, str]:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()), ""
+        except ValueError:
+            pass
+    return None, f"must be a date written YYYY-MM-DD, not {value!r}"
+
+
+def _text_list(value: Any) -> tuple[Any, str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return None, f"must be a list, not {_describe(value)}"
+    items = []
+    for item in value:
+        text, error = _text(item)
+        if error:
+            return None, f"must be a list of text; one item {error}"
+        items.append(text)
+    return tuple(items), ""
+
+
+def _lang(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not _LANG.match(text):
+        return None, f"must be a language tag such as en-US or fr, not {value!r}"
+    return text, ""
+
+
+def _url(value: Any) -> tuple[Any, str]:
+    text, error = _text(value)
+    if error or not _URL.match(text):
+        return None, f"must be a web address starting with https://, not {value!r}"
+    return text, ""
+
+
+def _mapping(value: Any) -> tuple[Any, str]:
+    if isinstance(value, dict):
+        return value, ""
+    return None, f"must be a group of fields (key: value lines indented below it), not {_describe(value)}"
+
+
+KINDS = {"text": _text, "date": _date, "list": _text_list, "lang": _lang, "url": _url,
+         "image": _text, "mapping": _mapping}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"yes/no ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str = "text"
+    required: bool = False
+    hint: str = ""
+
+
+def check_fields(
+    source: YamlText,
+    data: Any,
+    path: tuple,
+    fields: list[Field],
+    where: str,
+    image_base: Path,
+    image_root: Path,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check `data` (found at `path` in `source`) against `fields`.
+
+    Returns the converted values of the valid fields and one Problem per fault, so
+    that every fault in a file is reported at once. Image fields become absolute
+    paths, checked to exist inside `image_root`.
+    """
+    file = source.file
+    if not isinstance(data, dict):
+        return {}, [Problem(file, source.line(*path),
+                            f"{where} must be a group of 'key: value' lines, not {_describe(data)}",
+                            "write one 'key: value' per line")]
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields}
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            fix = (f"did you mean '{close[0]}'?" if close
+                   else f"known fields: {', '.join(sorted(known))}")
+            problems.append(Problem(file, source.line(*path, key),
+                                    f"unknown field '{key}' in {where}", fix))
+    for field in fields:
+        line = source.line(*path, field.name)
+        raw = data.get(field.name)
+        if raw is None or raw == "" or raw == []:
+            if field.required:
+                problems.append(Problem(file, source.line(*path),
+                                        f"{where} is missing the required field '{field.name}'",
+                                        field.hint or f"add a line '{field.name}: ...'"))
+            continue
+        value, error = KINDS[field.kind](raw)
+        if error:
+            problems.append(Problem(file, line, f"'{field.name}' {error}",
+                                    field.hint or "correct the value on this line"))
+            continue
+        if field.kind == "image":
+            value, error = check_image(value, image_base, image_root)
+            if error:
+                problems.append(Problem(file, line, f"'{field.name}': {error}",
+                                        "put the image under source/ and give its path "
+                                        "relative to this file"))
+                continue
+        values[field.name] = value
+    return values, problems
+
+
+def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None, str]:
+    """Resolve an image reference safely; return (path, "") or (None, reason)."""
+    try:
+        path = resolve_inside(reference, base_dir, root)
+    except UnsafeReference as error:
+        return None, str(error)
+    if path.suffix.lower() not in IMAGE_TYPES:
+        return None, (f"'{reference}' is not an image type we can publish "
+                      f"({', '.join(sorted(IMAGE_TYPES))})")
+    if not path.is_file():
+        return None, f"image '{reference}' does not exist"
+    return path, ""

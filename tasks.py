@@ -1,0 +1,60 @@
+"""Pressroom tasks: turn the Markdown in source/ into a web page, a PDF and an EPUB each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from invoke import Exit, task
+
+from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline.errors import PressroomError
+
+PROJECT = Project(Path(__file__).resolve().parent)
+FLAGS = {
+    "only": "build just this source (its file name without .md)",
+    "theme": "use this theme (a folder of themes/) instead of the one the source asks for",
+}
+
+
+def _build(formats: tuple[str, ...], only: str | None, theme: str | None) -> None:
+    try:
+        outcome = publish_all(PROJECT, formats, only=only, theme=theme)
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
+    except KeyboardInterrupt:
+        raise Exit("interrupted: dist/ keeps its previous files", code=130) from None
+    if not outcome.ok:
+        listing = "\n".join(str(problem) for problem in outcome.problems)
+        names = ", ".join(outcome.failed)
+        raise Exit(f"{listing}\n\nnot published: {names} (nothing was written for "
+                   f"{'it' if len(outcome.failed) == 1 else 'them'})", code=1)
+
+
+@task(help=FLAGS)
+def publish(c, only=None, theme=None):
+    """Build the web page, PDF and EPUB of every source into dist/."""
+    _build(FORMATS, only, theme)
+
+
+@task(help=FLAGS)
+def html(c, only=None, theme=None):
+    """Build only the web pages (dist/<slug>/index.html)."""
+    _build(("html",), only, theme)
+
+
+@task(help=FLAGS)
+def pdf(c, only=None, theme=None):
+    """Build only the PDFs (dist/<slug>/<slug>.pdf)."""
+    _build(("pdf",), only, theme)
+
+
+@task(help=FLAGS)
+def epub(c, only=None, theme=None):
+    """Build only the EPUBs (dist/<slug>/<slug>.epub)."""
+    _build(("epub",), only, theme)
+
+
+@task
+def clean(c):
+    """Delete dist/ and everything the builds wrote."""
+    clean_dist(PROJECT)
