@@ -16,7 +16,10 @@ class Problem:
     fix: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
+        file = self.file
+        if file.is_absolute() and file.is_relative_to(Path.cwd()):
+            file = file.relative_to(Path.cwd())
+        where = f"{file}:{self.line}" if self.line else f"{file}"
         text = f"{where}: {self.message}"
         return f"{text}\n    fix: {self.fix}" if self.fix else text
 
@@ -29,5 +32,5 @@ class InvalidInput(PressroomError):
     """One or more problems in the inputs; nothing was written for them."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = sorted(problems, key=lambda p: (str(p.file), p.line or 0))
         super().__init__("\n".join(str(p) for p in self.problems))

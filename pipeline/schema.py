@@ -130,6 +130,17 @@ def _mapping(value: Any) -> tuple[Any, str]:
     return None, f"must be a group of fields (key: value lines indented below it), not {_describe(value)}"
 
 
+# How to write a value of each kind, for the fix of a wrong value.
+EXAMPLES = {
+    "text": "write it as plain text",
+    "date": "write the date as YYYY-MM-DD, e.g. 2026-03-31",
+    "list": "write a list, e.g. [first, second]",
+    "lang": "write a language tag, e.g. en-US",
+    "url": "write the full address, e.g. https://example.org/",
+    "image": "give the image path relative to this file",
+    "mapping": "indent the fields below this key",
+}
+
 KINDS = {"text": _text, "date": _date, "list": _text_list, "lang": _lang, "url": _url,
          "image": _text, "mapping": _mapping}
 
@@ -195,8 +206,7 @@ def check_fields(
             continue
         value, error = KINDS[field.kind](raw)
         if error:
-            problems.append(Problem(file, line, f"'{field.name}' {error}",
-                                    field.hint or "correct the value on this line"))
+            problems.append(Problem(file, line, f"'{field.name}' {error}", EXAMPLES[field.kind]))
             continue
         if field.kind == "image":
             value, error = check_image(value, image_base, image_root)
