@@ -13,12 +13,17 @@ PROJECT = Project(Path(__file__).resolve().parent)
 FLAGS = {
     "only": "build just this source (its file name without .md)",
     "theme": "use this theme (a folder of themes/) instead of the one the source asks for",
+    "paper": "paper size of the PDFs: letter or a4 (default: site.yml's)",
 }
+PDF_FLAGS = {**FLAGS, "press": "also make the press PDF <slug>-press.pdf (PDF/X-4, CMYK, "
+                                "bleed, crop marks), as site.yml's 'press: true' does"}
 
 
-def _build(formats: tuple[str, ...], only: str | None, theme: str | None) -> None:
+def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
+           paper: str | None = None, press: bool | None = None) -> None:
     try:
-        outcome = publish_all(PROJECT, formats, only=only, theme=theme)
+        outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
+                              press=press)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
     except KeyboardInterrupt:
@@ -30,25 +35,25 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None) -> Non
                    f"{'it' if len(outcome.failed) == 1 else 'them'})", code=1)
 
 
-@task(help=FLAGS)
-def publish(c, only=None, theme=None):
+@task(help=PDF_FLAGS)
+def publish(c, only=None, theme=None, paper=None, press=False):
     """Build the web page, PDF and EPUB of every source into dist/."""
-    _build(FORMATS, only, theme)
+    _build(FORMATS, only, theme, paper, press or None)
 
 
-@task(help=FLAGS)
+@task(help={k: v for k, v in FLAGS.items() if k != "paper"})
 def html(c, only=None, theme=None):
     """Build only the web pages (dist/<slug>/index.html)."""
     _build(("html",), only, theme)
 
 
-@task(help=FLAGS)
-def pdf(c, only=None, theme=None):
-    """Build only the PDFs (dist/<slug>/<slug>.pdf)."""
-    _build(("pdf",), only, theme)
+@task(help=PDF_FLAGS)
+def pdf(c, only=None, theme=None, paper=None, press=False):
+    """Build only the PDFs (dist/<slug>/<slug>.pdf, and -press.pdf when asked)."""
+    _build(("pdf",), only, theme, paper, press or None)
 
 
-@task(help=FLAGS)
+@task(help={k: v for k, v in FLAGS.items() if k != "paper"})
 def epub(c, only=None, theme=None):
     """Build only the EPUBs (dist/<slug>/<slug>.epub)."""
     _build(("epub",), only, theme)

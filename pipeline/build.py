@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -9,15 +10,16 @@ from pathlib import Path
 from typing import Callable
 
 from . import epub, pdf, web
-from .config import load_people, load_site
+from .config import PAPER_SIZES, load_people, load_site
 from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
 from .models import Document
 from .output import move_into, staging
 from .theme import Theme, theme_names
 
-RENDERERS = {"html": web.render, "pdf": pdf.render, "epub": epub.render}
-FORMATS = tuple(RENDERERS)
+RENDERERS = {"html": web.render, "pdf": pdf.render, "press": pdf.render_press,
+             "epub": epub.render}
+FORMATS = ("html", "pdf", "epub")  # what `publish` makes; "press" too when asked for
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,15 @@ class Outcome:
         return not self.failed and not self.problems
 
 
-def gather(project: Project, only: str | None = None, theme: str | None = None
-           ) -> tuple[list[Document], list[Problem]]:
+def gather(project: Project, only: str | None = None, theme: str | None = None,
+           paper: str | None = None) -> tuple[list[Document], list[Problem]]:
     """Read and check every source (or just `only`); nothing is written here."""
     site = load_site(project.source_dir)
+    if paper is not None:
+        if paper.lower() not in PAPER_SIZES:
+            raise PressroomError(f"unknown paper size '{paper}' (use one of: "
+                                 f"{', '.join(PAPER_SIZES)})")
+        site = replace(site, paper=paper.lower())
     people = load_people(project.source_dir)
     names = theme_names(project.themes_dir)
     if theme is not None and theme not in names:
@@ -85,13 +92,19 @@ def gather(project: Project, only: str | None = None, theme: str | None = None
 
 
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,
-            theme: str | None = None, report: Callable[[str], None] = print) -> Outcome:
+            theme: str | None = None, paper: str | None = None, press: bool | None = None,
+            report: Callable[[str], None] = print) -> Outcome:
     """Check all sources first; then render each valid document into dist/<slug>/.
 
-    A document's files are rendered into a staging folder and moved into place only
-    when every requested format succeeded, so dist/ never holds half a build.
+    `press` adds the press PDF to the formats (None: as site.yml says, when the PDF is
+    among them). A document's files are rendered into a staging folder and moved into
+    place only when every requested format succeeded, so dist/ never holds half a build.
     """
-    documents, problems = gather(project, only, theme)
+    documents, problems = gather(project, only, theme, paper)
+    if "pdf" in formats and "press" not in formats:
+        wants_press = press if press is not None else bool(documents and documents[0].site.press)
+        if wants_press:
+            formats = (*formats, "press")
     outcome = Outcome(problems=problems)
     outcome.failed = sorted({p.file.stem for p in problems})
     themes: dict[str, Theme] = {}
@@ -109,6 +122,14 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
         except PressroomError as error:
             outcome.failed.append(doc.slug)
             outcome.problems.append(Problem(doc.source_path, None, str(error)))
+        except Exception as error:  # a bug of ours or an engine's: report it, keep going
+            if os.environ.get("PRESSROOM_DEBUG"):
+                raise
+            outcome.failed.append(doc.slug)
+            outcome.problems.append(Problem(
+                doc.source_path, None,
+                f"internal error while rendering: {type(error).__name__}: {error}",
+                "please report it; run with PRESSROOM_DEBUG=1 to see the traceback"))
     return outcome
 
 

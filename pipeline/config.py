@@ -19,7 +19,7 @@ PUBLISHER_FIELDS = [
     Field("logo_alt"),
     Field("blurb"),
 ]
-DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper")]
+DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper"), Field("press", "bool")]
 SITE_FIELDS = [
     Field("publisher", "mapping", required=True),
     Field("base_url", "url", required=True, hint="add 'base_url: https://example.org/articles/'"),
@@ -87,6 +87,7 @@ def load_site(source_dir: Path) -> Site:
         lang=defaults.get("lang", "en"),
         theme=defaults.get("theme", "default"),
         paper=paper,
+        press=defaults.get("press", False),
     )
 
 

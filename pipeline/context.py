@@ -38,6 +38,7 @@ def template_context(doc: Document, theme: Theme, medium: str, theme_base: str,
     logo = doc.byline.publisher.logo
     return {
         "doc": doc,
+        "body": doc.body_html,
         "medium": medium,
         "version": __version__,
         "source_url": source_url,

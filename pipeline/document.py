@@ -173,7 +173,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
         if img.get("alt") is None:
             img.set("alt", "")
     toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
-    return _polyglot(root), toc, tuple(images)
+    return polyglot_markup(root), toc, tuple(images)
 
 
 def _line_of(needle: str, lines: list[str], first_line: int) -> int:
@@ -188,7 +188,7 @@ def _toc_entry(token: dict) -> TocEntry:
                     children=tuple(_toc_entry(child) for child in token["children"]))
 
 
-def _polyglot(root: lxml.html.HtmlElement) -> str:
+def polyglot_markup(root: lxml.html.HtmlElement) -> str:
     """Serialise as markup that is both valid HTML and well-formed XHTML.
 
     XML serialisation gives well-formed output without HTML named entities; empty

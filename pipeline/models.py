@@ -28,6 +28,7 @@ class Site:
     lang: str
     theme: str
     paper: str  # "letter" or "a4"
+    press: bool  # also make the press PDF (PDF/X-4, CMYK, bleed, crop marks)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,29 @@
-"""Render a Document as a tagged PDF with WeasyPrint."""
+"""Render a Document as PDFs with WeasyPrint: the tagged handout and the press variant."""
 
 from __future__ import annotations
 
+import copy
+import re
+import uuid
 from pathlib import Path
 
+import lxml.html
+import pydyf
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .context import source_relative, template_context
+from .document import polyglot_markup
 from .fetcher import SandboxedFetcher
 from .models import Document
 from .theme import Theme
 
 PAPER = {"letter": "letter", "a4": "A4"}
+# Bleed for the press PDF: the US print-shop norm on Letter, ISO's 3 mm on A4.
+BLEED = {"letter": "0.125in", "a4": "3mm"}
+# CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
+PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
 
 _font_config: FontConfiguration | None = None
 
@@ -26,18 +37,98 @@ def font_config() -> FontConfiguration:
 
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
+    """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens."""
+    target = out_dir / f"{doc.slug}.pdf"
+    _write(doc, theme, target, "print", pdf_variant="pdf/ua-1")
+    return target
+
+
+def render_press(doc: Document, theme: Theme, out_dir: Path) -> Path:
+    """The press PDF: PDF/X-4 with a CMYK output intent, bleed and crop marks, still tagged."""
+    target = out_dir / f"{doc.slug}-press.pdf"
+    paper = doc.site.paper
+    profile_url = _theme_base(theme) + PRESS_PROFILE[paper]
+    press_rules = (
+        "@color-profile device-cmyk { components: cyan, magenta, yellow, black; "
+        f'src: url("{profile_url}") }}\n'
+        f"@page {{ bleed: {BLEED[paper]}; marks: crop; }}\n"
+    )
+    _write(doc, theme, target, "press", extra_css=press_rules, pdf_variant="pdf/x-4",
+           pdf_tags=True, finisher=_stable_document_id(doc))
+    return target
+
+
+def _theme_base(theme: Theme) -> str:
+    return theme.dirs[0].resolve().as_uri() + "/"
+
+
+def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: str = "",
+           **options) -> None:
     fetcher = SandboxedFetcher(doc.site.source_dir, theme)
-    theme_base = theme.dirs[0].resolve().as_uri() + "/"
+    theme_base = _theme_base(theme)
     page = theme.render_template(
         "print.html",
         **template_context(doc, theme, "print", theme_base, lambda p: source_relative(doc, p),
-                           stylesheet_href=None, paper=PAPER[doc.site.paper]),
+                           stylesheet_href=None, paper=PAPER[doc.site.paper],
+                           body=Markup(page_footnotes(doc.body_html))),
     )
     fonts = font_config()
-    stylesheet = CSS(string=theme.stylesheet("print"), base_url=theme_base + "css/print.css",
-                     url_fetcher=fetcher, font_config=fonts)
+    color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
+    stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
+                       base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
+                       font_config=fonts, color_profiles=color_profiles)]
     html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                 url_fetcher=fetcher)
-    target = out_dir / f"{doc.slug}.pdf"
-    html.write_pdf(target, stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
-    return target
+    html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
+                   color_profiles=color_profiles, **options)
+
+
+_BLOCKS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "dl", "dt", "dd",
+           "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def page_footnotes(body_html: str) -> str:
+    """Move each Markdown footnote to its reference, as a `float: footnote` span.
+
+    Python-Markdown collects footnotes at the end; in print they belong at the foot
+    of the page that cites them, which WeasyPrint does for floated footnote elements.
+    """
+    root = lxml.html.fragment_fromstring(body_html, create_parent="div")
+    notes = {li.get("id"): li for li in root.xpath('.//div[@class="footnote"]/ol/li')}
+    if not notes:
+        return body_html
+    used: set[str] = set()
+    for call in root.xpath('.//sup[a[@class="footnote-ref"]]'):
+        note_id = call.find("a").get("href", "").lstrip("#")
+        if note_id not in notes or note_id in used:
+            continue
+        used.add(note_id)
+        note = copy.deepcopy(notes[note_id])
+        for backref in note.xpath('.//a[@class="footnote-backref"]'):
+            backref.drop_tree()
+        note.tag = "span"
+        note.attrib.clear()
+        note.set("class", "page-footnote")
+        for block in note.iter():
+            if block is not note and block.tag in _BLOCKS:
+                block.set("class", f"footnote-{block.tag}")
+                block.tag = "span"
+        note.tail = call.tail
+        call.getparent().replace(call, note)
+    for container in root.xpath('.//div[@class="footnote"]'):
+        container.drop_tree()
+    return polyglot_markup(root)
+
+
+def _stable_document_id(doc: Document):
+    """PDF/X-4 puts a random uuid in the XMP DocumentID; use one derived from the document."""
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, doc.site.base_url + doc.slug)}".encode()
+
+    def finisher(_document, pdf: pydyf.PDF) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+                obj.stream = [re.sub(rb"xmp\.did:[0-9a-fA-F-]{36}", stable,
+                                     part if isinstance(part, bytes) else str(part).encode())
+                              for part in obj.stream]
+
+    return finisher

@@ -124,6 +124,12 @@ def _url(value: Any) -> tuple[Any, str]:
     return text, ""
 
 
+def _bool(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool):
+        return value, ""
+    return None, f"must be true or false, not {_describe(value)}"
+
+
 def _mapping(value: Any) -> tuple[Any, str]:
     if isinstance(value, dict):
         return value, ""
@@ -139,10 +145,11 @@ EXAMPLES = {
     "url": "write the full address, e.g. https://example.org/",
     "image": "give the image path relative to this file",
     "mapping": "indent the fields below this key",
+    "bool": "write true or false",
 }
 
 KINDS = {"text": _text, "date": _date, "list": _text_list, "lang": _lang, "url": _url,
-         "image": _text, "mapping": _mapping}
+         "image": _text, "mapping": _mapping, "bool": _bool}
 
 
 def _describe(value: Any) -> str:
@@ -198,7 +205,7 @@ def check_fields(
     for field in fields:
         line = source.line(*path, field.name)
         raw = data.get(field.name)
-        if raw is None or raw == "" or raw == []:
+        if raw is None or raw == "" or raw == [] or raw == {}:
             if field.required:
                 problems.append(Problem(file, source.line(*path),
                                         f"{where} is missing the required field '{field.name}'",

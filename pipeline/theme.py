@@ -10,10 +10,11 @@ from pathlib import Path
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from .errors import PressroomError
 
-MEDIA = ("screen", "print", "epub")
+MEDIA = ("screen", "print", "press", "epub")
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']([^"']+)["']\s*\)?\s*;""")
 _URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 
@@ -28,6 +29,13 @@ def format_date(value: dt.date, lang: str = "en") -> str:
     if lang.lower() == "en-us":
         return f"{month} {value.day}, {value.year}"
     return f"{value.day} {month} {value.year}"
+
+
+def css_string(value: str) -> Markup:
+    """`value` as a quoted CSS string, safe inside a <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?'()-_/&" else f"\\{ord(ch):x} "
+                      for ch in str(value))
+    return Markup(f'"{escaped}"')
 
 
 @dataclass
@@ -92,6 +100,7 @@ class Theme:
             keep_trailing_newline=True,
         )
         env.filters["longdate"] = format_date
+        env.filters["css_string"] = css_string
         env.globals["theme"] = self
         return env
 

@@ -1,0 +1,77 @@
+"""Fixtures: throwaway projects in tmp, builds published once per session, EPUBCheck.
+
+Nothing here writes into the repository: every project is a copy of `source/` and
+`themes/` (or small fixture sources) under pytest's tmp folders.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from helpers import (RICH_SLUG, SEED_SLUG, CheckReport, make_feature_project, make_project,
+                     run_epubcheck, run_publish)
+from pipeline.build import Outcome
+
+
+@pytest.fixture
+def project_root(tmp_path: Path) -> Path:
+    """A fresh copy of the seed project, for one test."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path) -> Path:
+    """site.yml, authors.yml and themes, but no Markdown sources."""
+    return make_project(tmp_path / "project", seed=False)
+
+
+@dataclass(frozen=True)
+class Build:
+    root: Path
+    outcome: Outcome
+    finished: float  # time.monotonic() when the build ended
+
+    def out(self, slug: str = SEED_SLUG) -> Path:
+        return self.root / "dist" / slug
+
+    def file(self, slug: str, ext: str) -> Path:
+        return self.out(slug) / f"{slug}.{ext}"
+
+
+def _build(root: Path, **kwargs) -> Build:
+    outcome = run_publish(root, **kwargs)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    return Build(root, outcome, time.monotonic())
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory) -> Build:
+    """The seed article, published in all three formats with the default theme."""
+    return _build(make_project(tmp_path_factory.mktemp("seed") / "project"))
+
+
+@pytest.fixture(scope="session")
+def feature_build(tmp_path_factory) -> Build:
+    """The seed and the rich-features document (author with credentials and photo)."""
+    return _build(make_feature_project(tmp_path_factory.mktemp("features") / "project"))
+
+
+@pytest.fixture(scope="session")
+def classic_build(tmp_path_factory) -> Build:
+    """The same two documents, published with --theme classic."""
+    root = make_feature_project(tmp_path_factory.mktemp("classic") / "project")
+    return _build(root, theme="classic")
+
+
+@pytest.fixture(scope="session")
+def epubcheck_reports(seed_build, classic_build, tmp_path_factory) -> dict[str, CheckReport]:
+    """EPUBCheck on two books, run in parallel: the seed (default theme) and the
+    rich-features document (classic theme)."""
+    books = {"seed-default": seed_build.file(SEED_SLUG, "epub"),
+             "rich-classic": classic_build.file(RICH_SLUG, "epub")}
+    reports = run_epubcheck(list(books.values()), tmp_path_factory.mktemp("epubcheck"))
+    return {name: reports[path] for name, path in books.items()}

@@ -1,0 +1,91 @@
+"""pipeline.pdf: the tagged PDF of a document (rich-features build, default and classic)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from helpers import RICH_SLUG, SEED_SLUG, embedded_font_file, pdf_fonts
+from pipeline.theme import Theme
+
+
+@pytest.fixture(scope="module")
+def rich_pdf(feature_build):
+    return PdfReader(feature_build.file(RICH_SLUG, "pdf"))
+
+
+def _families(theme: Theme) -> set[str]:
+    """The font families a theme ships, as PDF base-font names write them."""
+    css = theme.stylesheet("print")
+    return {name.replace(" ", "-")
+            for name in re.findall(r'font-family:\s*"([^"]+)"', css.split("@page")[0])}
+
+
+def _family_of(base_font: str) -> str:
+    name = base_font.lstrip("/").split("+", 1)[-1]  # drop the subset tag ABCDEF+
+    return re.sub(r"-(Bold|Italic|BoldItalic|Regular)$", "", re.sub(r"-Bold-Italic$", "", name))
+
+
+def test_metadata_comes_from_the_front_matter(rich_pdf):
+    meta = rich_pdf.metadata
+    assert meta.title.startswith("Rich features")
+    assert meta.author == "Jane Doe, MD, PhD"
+    assert meta["/Subject"] == "What the article says."
+    assert meta["/Keywords"] == "testing, markdown"
+
+
+def test_code_font_is_embedded_when_the_document_has_code(rich_pdf, feature_build):
+    fonts = pdf_fonts(rich_pdf)
+    assert any("Atkinson-Hyperlegible-Mono" in name for name in fonts), sorted(fonts)
+    assert all(embedded_font_file(font) for font in fonts.values())
+    # The seed has no code: its PDF does not carry the mono face.
+    seed = pdf_fonts(PdfReader(feature_build.file(SEED_SLUG, "pdf")))
+    assert not any("Mono" in name for name in seed), sorted(seed)
+
+
+@pytest.mark.parametrize("build_name, theme_name", [("feature_build", "default"),
+                                                    ("classic_build", "classic")])
+def test_pdf_uses_only_the_theme_fonts(request, build_name, theme_name, project_root):
+    """No text falls back to a font of the build machine (say DejaVu): that would make
+    the PDF depend on where it was built, and break the theme's design."""
+    build = request.getfixturevalue(build_name)
+    families = _families(Theme.load(build.root / "themes", theme_name))
+    for slug in (SEED_SLUG, RICH_SLUG):
+        used = {_family_of(name) for name in pdf_fonts(PdfReader(build.file(slug, "pdf")))}
+        assert used <= families, f"{slug}: {sorted(used - families)} not in the theme"
+
+
+def test_images_are_embedded(rich_pdf):
+    images = [
+        xobject.get_object()
+        for page in rich_pdf.pages
+        for xobject in (page["/Resources"].get_object().get("/XObject") or {}).values()
+        if xobject.get_object().get("/Subtype") == "/Image"
+    ]
+    assert images  # the author photo and the body image (the same PNG)
+
+
+def test_headings_become_bookmarks(rich_pdf):
+    def titles(outline):
+        for item in outline:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield item.title
+    assert {"Treatment options", "Terms", "Photo"} <= set(titles(rich_pdf.outline))
+
+
+def test_footnote_text_is_printed(rich_pdf):
+    text = "".join(page.extract_text() for page in rich_pdf.pages)
+    assert "Footnote text." in text
+    assert "\u201cquoted\u201d" in text  # smart quotes survive into the PDF text layer
+
+
+def test_classic_pdf_embeds_literata(classic_build):
+    for slug in (SEED_SLUG, RICH_SLUG):
+        fonts = pdf_fonts(PdfReader(classic_build.file(slug, "pdf")))
+        assert any("Literata" in name for name in fonts), sorted(fonts)
+        assert not any("Atkinson-Hyperlegible-Next" in name for name in fonts), sorted(fonts)
+        assert all(embedded_font_file(font) for font in fonts.values())
