@@ -7,6 +7,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline.proof import write_proofs
 from pipeline.errors import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -57,6 +58,16 @@ def pdf(c, only=None, theme=None, paper=None, press=False):
 def epub(c, only=None, theme=None):
     """Build only the EPUBs (dist/<slug>/<slug>.epub)."""
     _build(("epub",), only, theme)
+
+
+@task(help={**PDF_FLAGS, "dpi": "resolution of the page images (default 110)"})
+def proof(c, only=None, theme=None, paper=None, press=False, dpi=110):
+    """Build the PDFs, then write a PNG of every page to dist/<slug>/proof/."""
+    _build(("pdf",), only, theme, paper, press or None)
+    for pdf_path in sorted(PROJECT.dist_dir.glob(f"{only or '*'}/*.pdf")):
+        pages = write_proofs(pdf_path, pdf_path.parent / "proof", dpi=int(dpi))
+        print(f"{pdf_path.parent.name}: proof {len(pages)} page(s) in "
+              f"{pages[0].parent.relative_to(PROJECT.root)}/")
 
 
 @task

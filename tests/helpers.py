@@ -137,6 +137,7 @@ def make_feature_project(root: Path) -> Path:
         reviewers: [becky-palmer]
         reviewed: 2026-03-10
         keywords: [testing, markdown]
+        cover: images/jane.png
         """,
         RICH_BODY,
         title="Rich features",
