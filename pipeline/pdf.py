@@ -97,12 +97,18 @@ def page_footnotes(body_html: str) -> str:
     notes = {li.get("id"): li for li in root.xpath('.//div[@class="footnote"]/ol/li')}
     if not notes:
         return body_html
-    used: set[str] = set()
+    used: list[str] = []  # note ids in order of first citation = WeasyPrint's numbering
     for call in root.xpath('.//sup[a[@class="footnote-ref"]]'):
         note_id = call.find("a").get("href", "").lstrip("#")
-        if note_id not in notes or note_id in used:
+        if note_id not in notes:
             continue
-        used.add(note_id)
+        if note_id in used:  # a note cited again: repeat its number, the note prints once
+            repeat = lxml.html.Element("sup", {"class": "footnote-repeat"})
+            repeat.text = str(used.index(note_id) + 1)
+            repeat.tail = call.tail
+            call.getparent().replace(call, repeat)
+            continue
+        used.append(note_id)
         note = copy.deepcopy(notes[note_id])
         for backref in note.xpath('.//a[@class="footnote-backref"]'):
             backref.drop_tree()
@@ -113,6 +119,10 @@ def page_footnotes(body_html: str) -> str:
             if block is not note and block.tag in _BLOCKS:
                 block.set("class", f"footnote-{block.tag}")
                 block.tag = "span"
+            # WeasyPrint breaks the line after the marker when the note starts with a newline.
+            if block.tail and not block.tail.strip():
+                block.tail = " " if block.getnext() is not None else ""
+        note.text = (note.text or "").lstrip()
         note.tail = call.tail
         call.getparent().replace(call, note)
     for container in root.xpath('.//div[@class="footnote"]'):
