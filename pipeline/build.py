@@ -28,6 +28,9 @@ class Project:
 
     root: Path
 
+    def __post_init__(self):
+        object.__setattr__(self, "root", Path(self.root).resolve())
+
     @property
     def source_dir(self) -> Path:
         return self.root / "source"

@@ -68,7 +68,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     if reviewers and "reviewed" not in values:
         problems.append(Problem(path, front.line("reviewers"), "reviewers are named but not when "
                                 "they reviewed", "add 'reviewed: YYYY-MM-DD'"))
-    if "reviewed" in values and not reviewers:
+    if "reviewed" in values and not values.get("reviewers"):
         problems.append(Problem(path, front.line("reviewed"), "'reviewed' is set but no reviewers "
                                 "are named", "add 'reviewers: [person-id]'"))
     if "updated" in values and "date" in values and values["updated"] < values["date"]:
@@ -172,6 +172,11 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
             images.append(image)
         if img.get("alt") is None:
             img.set("alt", "")
+    for element in root.iter("svg", "math"):
+        problems.append(Problem(path, _line_of(f"<{element.tag}", body_lines, body_line),
+                                f"inline <{element.tag}> is not supported",
+                                f"save it as a file under source/images/ and show it with "
+                                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})"))
     toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
     return polyglot_markup(root), toc, tuple(images)
 

@@ -15,7 +15,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .context import source_relative, template_context
 from .document import polyglot_markup
-from .fetcher import SandboxedFetcher
+from .errors import PressroomError
+from .fetcher import ResourceRefused, SandboxedFetcher
 from .models import Document
 from .theme import Theme
 
@@ -25,15 +26,18 @@ BLEED = {"letter": "0.125in", "a4": "3mm"}
 # CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
 PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
 
-_font_config: FontConfiguration | None = None
+_font_configs: dict[tuple[Path, ...], FontConfiguration] = {}
 
 
-def font_config() -> FontConfiguration:
-    """One font configuration per process: decoding faces once makes later renders faster."""
-    global _font_config
-    if _font_config is None:
-        _font_config = FontConfiguration()
-    return _font_config
+def font_config(theme: Theme) -> FontConfiguration:
+    """One font configuration per theme and process.
+
+    Reusing it saves decoding the faces on every render; keeping one per theme stops a
+    theme's faces from leaking into another theme's PDFs.
+    """
+    if theme.dirs not in _font_configs:
+        _font_configs[theme.dirs] = FontConfiguration()
+    return _font_configs[theme.dirs]
 
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
@@ -72,15 +76,18 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
                            stylesheet_href=None, paper=PAPER[doc.site.paper],
                            body=Markup(page_footnotes(doc.body_html))),
     )
-    fonts = font_config()
+    fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
                        base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
                        font_config=fonts, color_profiles=color_profiles)]
     html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                 url_fetcher=fetcher)
-    html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
-                   color_profiles=color_profiles, **options)
+    try:
+        html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
+                       color_profiles=color_profiles, **options)
+    except ResourceRefused as error:  # a BaseException in WeasyPrint's hierarchy
+        raise PressroomError(f"{doc.source_path.name}: {error}") from None
 
 
 _BLOCKS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "dl", "dt", "dd",

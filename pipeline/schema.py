@@ -48,7 +48,9 @@ def load_yaml(file: Path, text: str, first_line: int = 1) -> tuple[YamlText | No
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # Where the broken construct started (an unclosed quote, a bracket) beats where
+        # the parser noticed, often at the end of the text.
+        mark = error.context_mark or error.problem_mark
         line = mark.line + first_line if mark else first_line
         reason = error.problem or "the YAML could not be read"
         return None, [

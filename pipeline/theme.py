@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from .errors import PressroomError
 
-MEDIA = ("screen", "print", "press", "epub")
+MEDIA = ("screen", "print", "press", "epub", "cover")
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']([^"']+)["']\s*\)?\s*;""")
 _URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 
@@ -119,15 +119,16 @@ class Theme:
         """The entry stylesheet `css/<medium>.css` with its @import partials inlined."""
         if medium not in MEDIA:
             raise ValueError(f"unknown medium {medium!r}")
-        return self._inline_imports(f"css/{medium}.css", seen=set())
+        return self._inline_imports(f"css/{medium}.css", chain=())
 
-    def _inline_imports(self, relative: str, seen: set[str]) -> str:
-        if relative in seen:
-            raise PressroomError(f"theme '{self.name}': {relative} imports itself")
-        seen.add(relative)
+    def _inline_imports(self, relative: str, chain: tuple[str, ...]) -> str:
+        if relative in chain:
+            raise PressroomError(f"theme '{self.name}': {relative} imports itself "
+                                 f"(via {' -> '.join(chain)})")
         text = self.resolve(relative).read_text(encoding="utf-8")
         folder = relative.rsplit("/", 1)[0]
-        return _IMPORT.sub(lambda m: self._inline_imports(f"{folder}/{m[1]}", seen), text)
+        return _IMPORT.sub(
+            lambda m: self._inline_imports(f"{folder}/{m[1]}", (*chain, relative)), text)
 
     def stylesheet_files(self, css: str) -> list[str]:
         """Theme-relative names of the files a bundled stylesheet refers to (fonts, images)."""

@@ -67,11 +67,26 @@ def classic_build(tmp_path_factory) -> Build:
     return _build(root, theme="classic")
 
 
+class EpubChecks:
+    """EPUBCheck reports, made on first use inside a test (so that a missing checker
+    fails or skips that test, not its setup), for all books at once, in parallel."""
+
+    def __init__(self, books: dict[str, Path], work: Path):
+        self.books = books
+        self.work = work
+        self.reports: dict[str, CheckReport] | None = None
+
+    def __getitem__(self, name: str) -> CheckReport:
+        if self.reports is None:
+            found = run_epubcheck(list(self.books.values()), self.work)
+            self.reports = {key: found[path] for key, path in self.books.items()}
+        return self.reports[name]
+
+
 @pytest.fixture(scope="session")
-def epubcheck_reports(seed_build, classic_build, tmp_path_factory) -> dict[str, CheckReport]:
-    """EPUBCheck on two books, run in parallel: the seed (default theme) and the
-    rich-features document (classic theme)."""
-    books = {"seed-default": seed_build.file(SEED_SLUG, "epub"),
-             "rich-classic": classic_build.file(RICH_SLUG, "epub")}
-    reports = run_epubcheck(list(books.values()), tmp_path_factory.mktemp("epubcheck"))
-    return {name: reports[path] for name, path in books.items()}
+def epubcheck_reports(seed_build, classic_build, tmp_path_factory) -> EpubChecks:
+    """EPUBCheck on two books: the seed (default theme) and the rich-features document
+    (classic theme)."""
+    return EpubChecks({"seed-default": seed_build.file(SEED_SLUG, "epub"),
+                       "rich-classic": classic_build.file(RICH_SLUG, "epub")},
+                      tmp_path_factory.mktemp("epubcheck"))

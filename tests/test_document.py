@@ -371,14 +371,16 @@ def test_raw_html_is_normalised_to_polyglot_markup(reader):
     assert "\u00a0" in html and "&nbsp;" not in html
 
 
-def test_inline_svg_stays_svg_in_xhtml(reader):
-    """An inline SVG figure must survive as SVG (its namespace and `viewBox`), since the
-    same body markup is used as XHTML in the EPUB."""
-    doc = reader(article(body='<svg viewBox="0 0 10 10" width="10" height="10">'
-                              '<rect width="10" height="10"/></svg>'))
-    [svg] = _xhtml(doc.body_html).xpath("//*[local-name()='svg']")
-    assert svg.tag == "{http://www.w3.org/2000/svg}svg", svg.tag
-    assert svg.get("viewBox") == "0 0 10 10", dict(svg.attrib)
+def test_inline_svg_is_refused_with_its_line(reader):
+    """Inline SVG cannot survive the HTML parser as SVG (namespace, `viewBox`), and the
+    same body is the EPUB's XHTML: it is refused with the line and the fix."""
+    with pytest.raises(InvalidInput) as caught:
+        reader(article(body='Intro.\n\n<svg viewBox="0 0 10 10" width="10" height="10">'
+                            '<rect width="10" height="10"/></svg>'))
+    [problem] = caught.value.problems
+    assert "inline <svg> is not supported" in problem.message
+    assert problem.line == 10  # 6 lines of front matter, a blank, "Intro.", a blank, the SVG
+    assert "source/images/" in problem.fix
 
 
 def test_document_is_frozen(reader):

@@ -66,10 +66,10 @@ def test_pdf_does_not_depend_on_what_was_rendered_before(project_root, tmp_path,
     themes = project_root / "themes"
     classic, default = Theme.load(themes, "classic"), Theme.load(themes, "default")
 
-    monkeypatch.setattr(pdf, "_font_config", None, raising=False)  # as in a new process
+    monkeypatch.setattr(pdf, "_font_configs", {})  # as in a new process
     alone = pdf.render(doc, classic, _mkdir(tmp_path / "alone")).read_bytes()
 
-    monkeypatch.setattr(pdf, "_font_config", None, raising=False)
+    monkeypatch.setattr(pdf, "_font_configs", {})
     pdf.render(doc, default, _mkdir(tmp_path / "default"))
     after_default = pdf.render(doc, classic, _mkdir(tmp_path / "after")).read_bytes()
 

@@ -54,7 +54,8 @@ def test_dates_stay_text_so_they_can_be_checked_with_our_message():
         ("title: A\ndescription: x: y\n", 1, 2),          # colon inside a plain value
         ("title: A\ndescription: x: y\n", 2, 3),          # same, inside front matter
         ("title: A\n  bad indent: 1\nc: 2\n", 1, 2),
-        ("a: [1, 2\nb: 3\n", 10, 11),
+        ("a: [1, 2\nb: 3\n", 10, 10),                   # the unclosed '[' is on the first line
+        ('a: 1\ntitle: "A\nb: 2\nc: 3\n', 1, 2),        # unclosed quote: where it opened
     ],
 )
 def test_malformed_yaml_becomes_a_problem_at_the_right_line(text, first_line, line):

@@ -1,0 +1,54 @@
+"""Checks on a parsed Document beyond its front matter: the accessibility basics.
+
+The EPUB's accessibility claims are derived from these findings, so a book only
+claims what its content shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lxml.html
+
+from .models import Document
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+    fix: str
+    severity: str = "error"
+
+
+def images_without_alt(doc: Document) -> list[str]:
+    """The `src` of every body image whose text alternative is missing or empty."""
+    root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
+    return [img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()]
+
+
+def accessibility_findings(doc: Document) -> list[Finding]:
+    """Language set, every image described, headings in order (the title is the h1)."""
+    findings = []
+    if not doc.lang:
+        findings.append(Finding("document-lang", "the document has no language",
+                                "set 'lang' in the front matter or 'defaults: lang' in site.yml"))
+    for src in images_without_alt(doc):
+        findings.append(Finding("image-alt", f"image '{src}' has no text alternative",
+                                "describe it inside the brackets: ![what the image shows](...)"))
+    root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
+    previous = 1  # the document title is the only first-level heading
+    for heading in root.iter(*HEADINGS):
+        level = int(heading.tag[1])
+        text = heading.text_content().strip()
+        if level == 1:
+            findings.append(Finding("heading-order", f"'# {text}' is a second first-level heading",
+                                    "the title is the first level; start sections at '##'"))
+        elif level > previous + 1:
+            findings.append(Finding("heading-order",
+                                    f"heading '{text}' skips from level {previous} to {level}",
+                                    f"make it level {previous + 1} ({'#' * (previous + 1)})"))
+        previous = level
+    return findings

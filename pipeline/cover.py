@@ -1,0 +1,40 @@
+"""Generate an EPUB cover from the theme: title, subtitle, authors and logo, as a PNG."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+from weasyprint import CSS, HTML
+
+from .context import source_relative, template_context
+from .fetcher import SandboxedFetcher
+from .models import Document
+from .pdf import font_config
+from .theme import Theme
+
+COVER_WIDTH = 1600  # px; the page in css/cover.css is 1600 x 2400 CSS px
+
+
+def cover_png(doc: Document, theme: Theme) -> bytes:
+    """Render templates/cover.html with css/cover.css and rasterise it to a PNG."""
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme)
+    theme_base = theme.dirs[0].resolve().as_uri() + "/"
+    page = theme.render_template(
+        "cover.html",
+        **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
+    )
+    fonts = font_config(theme)
+    stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
+                     url_fetcher=fetcher, font_config=fonts)
+    pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
+                     url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    document = pypdfium2.PdfDocument(pdf_bytes)
+    try:
+        page_object = document[0]
+        image = page_object.render(scale=COVER_WIDTH / page_object.get_width()).to_pil()
+    finally:
+        document.close()
+    output = io.BytesIO()
+    image.convert("RGB").save(output, format="PNG", optimize=True)
+    return output.getvalue()

@@ -1,0 +1,179 @@
+"""pipeline.build: check every source first, then publish each valid one atomically."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import SEED_SLUG, article, run_publish, write_source
+from pipeline import build
+from pipeline.build import Project, clean, gather
+from pipeline.errors import InvalidInput, PressroomError
+
+
+def _dist_entries(root):
+    dist = root / "dist"
+    return sorted(p.name for p in dist.iterdir()) if dist.is_dir() else []
+
+
+def test_gather_reads_every_source_and_writes_nothing(project_root):
+    write_source(project_root, "second", article())
+    documents, problems = gather(Project(project_root))
+    assert problems == []
+    assert [d.slug for d in documents] == [SEED_SLUG, "second"]
+    assert not (project_root / "dist").exists()
+
+
+def test_all_sources_are_checked_before_anything_is_rendered(project_root, monkeypatch):
+    write_source(project_root, "a-first", article())
+    write_source(project_root, "z-last", article())
+    events = []
+    real_read = build.read_document
+
+    def spy_read(path, *args):
+        events.append(("read", path.stem))
+        return real_read(path, *args)
+
+    def fake_render(fmt):
+        def render(doc, theme, folder):
+            events.append(("render", doc.slug))
+            path = folder / f"{doc.slug}.{fmt}"
+            path.write_text(fmt)
+            return path
+        return render
+
+    monkeypatch.setattr(build, "read_document", spy_read)
+    monkeypatch.setattr(build, "RENDERERS", {f: fake_render(f) for f in build.FORMATS})
+    outcome = run_publish(project_root)
+    assert outcome.ok
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["read"] * 3 + ["render"] * 9
+    assert [slug for kind, slug in events if kind == "read"] == ["a-first", SEED_SLUG, "z-last"]
+
+
+def test_one_bad_source_does_not_stop_the_good_one(project_root):
+    write_source(project_root, "broken", article(authors="[nobody-at-all]"))
+    outcome = run_publish(project_root, ("html",))
+    assert not outcome.ok
+    assert outcome.failed == ["broken"]
+    [problem] = outcome.problems
+    assert problem.file == project_root / "source" / "broken.md"
+    assert problem.line == 5 and "nobody-at-all" in problem.message
+    assert (project_root / "dist" / SEED_SLUG / "index.html").is_file()
+    assert list(outcome.written) == [SEED_SLUG]
+    assert _dist_entries(project_root) == [SEED_SLUG]  # no broken/, no staging left
+
+
+def test_all_problems_of_all_sources_are_reported(project_root):
+    write_source(project_root, "one", article(date="2026-02-31"))
+    write_source(project_root, "two", article(title=None, authors="[nobody]"))
+    outcome = run_publish(project_root, ("html",))
+    assert outcome.failed == ["one", "two"]
+    assert sorted((p.file.stem, p.line) for p in outcome.problems) == [
+        ("one", 4), ("two", 2), ("two", 4)]
+
+
+def test_a_renderer_failure_leaves_no_trace_of_that_document(project_root, monkeypatch):
+    write_source(project_root, "fails-in-epub", article())
+
+    def failing_epub(doc, theme, folder):
+        if doc.slug == "fails-in-epub":
+            raise PressroomError("the EPUB could not be written")
+        path = folder / f"{doc.slug}.epub"
+        path.write_bytes(b"epub")
+        return path
+
+    monkeypatch.setitem(build.RENDERERS, "epub", failing_epub)
+    outcome = run_publish(project_root, ("html", "epub"))
+    assert outcome.failed == ["fails-in-epub"]
+    [problem] = outcome.problems
+    assert problem.file == project_root / "source" / "fails-in-epub.md"
+    assert "could not be written" in problem.message
+    # Its web page was rendered before the EPUB failed, yet nothing was published.
+    assert _dist_entries(project_root) == [SEED_SLUG]
+    assert (project_root / "dist" / SEED_SLUG / f"{SEED_SLUG}.epub").is_file()
+
+
+def test_an_external_resource_in_raw_html_fails_that_document_only(project_root):
+    """Raw HTML in Markdown can point the PDF renderer at a URL. The sandbox refuses it;
+    the build must report it against that document and go on with the others,
+    not stop with a traceback."""
+    write_source(project_root, "a-tracker", article(
+        body='Text.\n\n<p style="background: url(\'https://example.org/pixel.png\')">Hi</p>'))
+    try:
+        outcome = run_publish(project_root, ("pdf",))
+    except BaseException as error:  # ResourceRefused is a BaseException (FatalURLFetchingError)
+        pytest.fail(f"publish raised {type(error).__module__}.{type(error).__name__}: {error}")
+    assert outcome.failed == ["a-tracker"]
+    assert any(p.file.name == "a-tracker.md" and "example.org" in p.message
+               for p in outcome.problems), outcome.problems
+    assert _dist_entries(project_root) == [SEED_SLUG]
+    assert (project_root / "dist" / SEED_SLUG / f"{SEED_SLUG}.pdf").is_file()
+
+
+def test_only_builds_just_that_source(project_root):
+    write_source(project_root, "other", article())
+    outcome = run_publish(project_root, ("html",), only="other")
+    assert list(outcome.written) == ["other"]
+    assert _dist_entries(project_root) == ["other"]
+
+
+def test_only_with_an_unknown_slug_lists_the_available_ones(project_root):
+    write_source(project_root, "other", article())
+    with pytest.raises(PressroomError) as caught:
+        run_publish(project_root, ("html",), only="can-stem-cell")
+    message = str(caught.value)
+    assert "no source named 'can-stem-cell.md'" in message
+    assert SEED_SLUG in message and "other" in message
+    assert not (project_root / "dist").exists()
+
+
+def test_only_skips_problems_in_other_sources(project_root):
+    write_source(project_root, "broken", article(date="never"))
+    outcome = run_publish(project_root, ("html",), only=SEED_SLUG)
+    assert outcome.ok
+
+
+def test_theme_override(project_root):
+    outcome = run_publish(project_root, ("html",), theme="classic")
+    assert outcome.ok
+    fonts = {p.name for p in (project_root / "dist" / SEED_SLUG / "theme" / "fonts").iterdir()}
+    assert "Literata_400Regular.ttf" in fonts
+    documents, _ = gather(Project(project_root), theme="classic")
+    assert {d.theme for d in documents} == {"classic"}
+
+
+def test_theme_from_front_matter_without_override(project_root):
+    write_source(project_root, "classic-doc", article("theme: classic"))
+    documents, _ = gather(Project(project_root))
+    assert {d.slug: d.theme for d in documents} == {SEED_SLUG: "default", "classic-doc": "classic"}
+
+
+def test_unknown_theme_override_lists_the_themes(project_root):
+    with pytest.raises(PressroomError) as caught:
+        run_publish(project_root, ("html",), theme="modern")
+    assert "unknown theme 'modern'" in str(caught.value)
+    assert "classic" in str(caught.value) and "default" in str(caught.value)
+    assert not (project_root / "dist").exists()
+
+
+def test_no_sources(empty_project):
+    with pytest.raises(PressroomError, match="no Markdown sources"):
+        run_publish(empty_project, ("html",))
+
+
+def test_a_bad_site_yml_stops_everything_with_its_problems(project_root):
+    site = project_root / "source" / "site.yml"
+    site.write_text(site.read_text().replace("paper: letter", "paper: legal"))
+    with pytest.raises(InvalidInput) as caught:
+        run_publish(project_root, ("html",))
+    [problem] = caught.value.problems
+    assert problem.file == site and "legal" in problem.message and problem.line
+    assert not (project_root / "dist").exists()
+
+
+def test_clean_removes_dist(project_root):
+    run_publish(project_root, ("html",))
+    assert (project_root / "dist").is_dir()
+    clean(Project(project_root))
+    assert not (project_root / "dist").exists()
+    clean(Project(project_root))  # cleaning twice is fine

@@ -1,0 +1,89 @@
+"""tasks.py through the invoke command line.
+
+tasks.py builds the project in its own folder, so the bad-input runs use a throwaway
+copy: tasks.py, source/ and themes/ copied into tmp, pipeline/ linked.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import REPO, SEED_SLUG, article, make_project, write_source
+
+TASKS = ("publish", "html", "pdf", "epub", "clean")
+
+
+def invoke(cwd, *args):
+    result = subprocess.run([sys.executable, "-m", "invoke", *args], cwd=cwd,
+                            capture_output=True, text=True, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture
+def cli_project(tmp_path):
+    root = make_project(tmp_path / "project")
+    shutil.copy2(REPO / "tasks.py", root / "tasks.py")
+    (root / "pipeline").symlink_to(REPO / "pipeline", target_is_directory=True)
+    return root
+
+
+def test_every_task_has_a_one_line_description():
+    code, output = invoke(REPO, "--list")
+    assert code == 0, output
+    for name in TASKS:
+        [line] = [l for l in output.splitlines() if re.match(rf"\s+{name}\b", l)]
+        description = line.split(name, 1)[1].strip()
+        assert len(description) > 10, f"{name}: {line!r}"
+
+
+def test_build_tasks_document_their_flags():
+    code, output = invoke(REPO, "--help", "publish")
+    assert code == 0, output
+    assert "--only" in output and "--theme" in output
+    assert "file name without" in output  # the help text, not just the flag
+
+
+def test_broken_source_exits_non_zero_naming_file_and_line(cli_project):
+    write_source(cli_project, "broken", article(authors="[nobody-here]"))
+    code, output = invoke(cli_project, "publish")
+    assert code != 0
+    assert "Traceback" not in output
+    assert "source/broken.md:5:" in output  # relative or absolute path, then the line
+    assert "unknown author id 'nobody-here'" in output
+    assert "not published: broken" in output
+    assert not (cli_project / "dist" / "broken").exists()
+    # The valid seed was still published.
+    assert (cli_project / "dist" / SEED_SLUG / f"{SEED_SLUG}.epub").is_file()
+
+
+def test_unknown_only_exits_with_a_message_not_a_traceback(cli_project):
+    code, output = invoke(cli_project, "html", "--only", "nope")
+    assert code != 0
+    assert "Traceback" not in output
+    assert "no source named 'nope.md'" in output and SEED_SLUG in output
+
+
+def test_single_format_task_and_clean(cli_project):
+    code, output = invoke(cli_project, "html", "--theme", "classic")
+    assert code == 0, output
+    out = cli_project / "dist" / SEED_SLUG
+    assert (out / "index.html").is_file()
+    assert not (out / f"{SEED_SLUG}.pdf").exists() and not (out / f"{SEED_SLUG}.epub").exists()
+    assert (out / "theme" / "fonts" / "Literata_400Regular.ttf").is_file()
+    code, output = invoke(cli_project, "clean")
+    assert code == 0, output
+    assert not (cli_project / "dist").exists()
+
+
+def test_refused_resource_exits_with_a_message_not_a_traceback(cli_project):
+    write_source(cli_project, "tracker", article(
+        body="<p style=\"background: url('https://example.org/pixel.png')\">Hi</p>"))
+    code, output = invoke(cli_project, "pdf")
+    assert code != 0
+    assert "Traceback" not in output, output[-2000:]
+    assert "tracker.md" in output
