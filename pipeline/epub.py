@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import string
 import uuid
 import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from lxml import etree
 
-from .context import document_files, source_relative, template_context
+from .checks import accessibility_findings, images_without_alt
+from .context import THEME_LOGO, document_files, source_relative, template_context
+from .cover import cover_png
 from .errors import PressroomError
 from .models import Document
 from .resources import IMAGE_TYPES
 from .theme import Theme
 
+COVER_PAGE = "cover.xhtml"
+GENERATED_COVER = "cover.png"
+NAV_TEXT = "Contents Landmarks Cover"  # words EbookLib writes into the navigation document
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 STYLESHEET = "theme/css/epub.css"
 
@@ -44,16 +53,16 @@ def book_identifier(doc: Document) -> str:
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     css = theme.stylesheet("epub")
     chapter_name = f"{doc.slug}.xhtml"
-    page = theme.render_template(
-        "epub.xhtml",
-        **template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
-                           stylesheet_href=STYLESHEET),
-    )
-    try:
-        etree.fromstring(page.encode("utf-8"))
-    except etree.XMLSyntaxError as error:
-        raise PressroomError(f"{doc.source_path}: the EPUB page is not well-formed XHTML "
-                             f"({error}); check raw HTML in the document") from None
+    if doc.cover:
+        cover_name, cover_bytes = source_relative(doc, doc.cover), doc.cover.read_bytes()
+    else:
+        cover_name, cover_bytes = GENERATED_COVER, cover_png(doc, theme)
+    authors = ", ".join(person.name_with_credentials for person in doc.byline.authors)
+    context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
+                               stylesheet_href=STYLESHEET, cover_src=cover_name,
+                               cover_alt=f"Cover: {doc.title}, by {authors}")
+    chapter_page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
+    cover_page = _well_formed(doc, theme.render_template("epub_cover.xhtml", **context))
 
     book = epub.EpubBook()
     book.set_identifier(book_identifier(doc))
@@ -66,40 +75,120 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     book.add_metadata("DC", "date", doc.date.isoformat())
     for keyword in doc.keywords:
         book.add_metadata("DC", "subject", keyword)
+    for prop, value in accessibility_metadata(doc):
+        book.add_metadata(None, "meta", value, {"property": prop})
 
-    chapter = _FinishedXhtml(page.encode("utf-8"), uid="article", file_name=chapter_name,
+    cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title="Cover",
+                           lang=doc.lang)
+    chapter = _FinishedXhtml(chapter_page, uid="article", file_name=chapter_name,
                              title=doc.title, lang=doc.lang)
-    chapter.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
-    book.add_item(chapter)
+    for page in (cover, chapter):
+        page.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
+        book.add_item(page)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
                                 content=css.encode("utf-8")))
+    used_text = _text_of(chapter_page, cover_page) + doc.title + NAV_TEXT
     theme_names = theme.stylesheet_files(css)
     if doc.byline.publisher.logo is None:
-        theme_names.append("images/logo.svg")
+        theme_names.append(THEME_LOGO)
     for index, name in enumerate(theme_names):
+        content = theme.resolve(name).read_bytes()
+        if name.endswith(tuple(FONT_TYPES)):
+            content = subset_font(content, used_text)
         book.add_item(epub.EpubItem(uid=f"theme-{index}", file_name=f"theme/{name}",
-                                    media_type=_media_type(name),
-                                    content=theme.resolve(name).read_bytes()))
-    for index, path in enumerate(document_files(doc)):
-        item = epub.EpubItem(uid=f"image-{index}", file_name=source_relative(doc, path),
-                             media_type=_media_type(path.name), content=path.read_bytes())
-        if doc.cover == path:
-            item.properties = ["cover-image"]
-        book.add_item(item)
+                                    media_type=_media_type(name), content=content))
+    images = [path for path in document_files(doc) if path != doc.cover]
+    for index, path in enumerate(images):
+        book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(doc, path),
+                                    media_type=_media_type(path.name), content=path.read_bytes()))
+    cover_image = epub.EpubItem(uid="cover-image", file_name=cover_name,
+                                media_type=_media_type(cover_name), content=cover_bytes)
+    cover_image.properties = ["cover-image"]
+    book.add_item(cover_image)
 
-    book.toc = [epub.Link(chapter_name, doc.title, "toc-title"),
+    book.toc = [epub.Link(f"{chapter_name}#title-page", doc.title, "toc-title"),
                 *(_toc_links(chapter_name, entry) for entry in doc.toc)]
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
-    book.spine = [chapter, ("nav", "no")]
-    book.guide = [{"type": "text", "href": chapter_name, "title": doc.title},
+    book.spine = [cover, chapter, ("nav", "no")]
+    book.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+                  {"type": "text", "href": f"{chapter_name}#body", "title": doc.title},
                   {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
 
     target = out_dir / f"{doc.slug}.epub"
     modified = dt.datetime.combine(doc.modified, dt.time(), tzinfo=dt.timezone.utc)
-    epub.write_epub(str(target), book, {"epub3_pages": False, "mtime": modified})
+    epub.write_epub(str(target), book, {"epub3_pages": False, "mtime": modified,
+                                        "landmark_title": "Landmarks"})
     _make_reproducible(target, doc.lang, modified)
     return target
+
+
+def accessibility_metadata(doc: Document) -> list[tuple[str, str]]:
+    """schema.org accessibility properties, derived from the document and its checks.
+
+    Conformance is claimed only when the pipeline's own accessibility checks pass.
+    """
+    findings = accessibility_findings(doc)
+    undescribed = images_without_alt(doc)
+    # The book always shows images: the cover and the logo (both with text alternatives).
+    features = ["structuralNavigation", "tableOfContents", "readingOrder",
+                "displayTransformability"]
+    if not undescribed:
+        features.append("alternativeText")
+    animated = [p for p in document_files(doc) if p.suffix.lower() in (".gif", ".webp")]
+    metadata = [("schema:accessMode", "textual"), ("schema:accessMode", "visual")]
+    if not undescribed:
+        metadata.append(("schema:accessModeSufficient", "textual"))
+    metadata.append(("schema:accessModeSufficient", "textual,visual"))
+    metadata += [("schema:accessibilityFeature", feature) for feature in features]
+    if animated:  # GIF and WebP may flash or move; we cannot tell, so we do not claim
+        metadata.append(("schema:accessibilityHazard", "unknown"))
+    else:
+        metadata.append(("schema:accessibilityHazard", "none"))
+    if findings:
+        summary = ("This publication has a table of contents, structured headings and text "
+                   "that reading systems can resize and restyle. It does not yet meet WCAG 2.2 "
+                   "Level AA: " + "; ".join(f.message for f in findings) + ".")
+    else:
+        summary = ("This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as "
+                   "checked by Pressroom: its language is set, headings are in order, every "
+                   "image has a text alternative, and it has a table of contents. Text can be "
+                   "resized and restyled by the reading system. It has no sound, video or "
+                   "flashing content.")
+    metadata.append(("schema:accessibilitySummary", summary))
+    if not findings:
+        metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
+        metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
+    return metadata
+
+
+def subset_font(data: bytes, text: str) -> bytes:
+    """Keep only the glyphs `text` needs (plus ASCII), with the font's layout features."""
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text + string.printable)
+    subsetter.subset(font)
+    output = io.BytesIO()
+    font.save(output)
+    return output.getvalue()
+
+
+def _text_of(*pages: bytes) -> str:
+    return "".join("".join(etree.fromstring(page).itertext()) for page in pages)
+
+
+def _well_formed(doc: Document, page: str) -> bytes:
+    data = page.encode("utf-8")
+    try:
+        etree.fromstring(data)
+    except etree.XMLSyntaxError as error:
+        raise PressroomError(f"{doc.source_path}: the EPUB page is not well-formed XHTML "
+                             f"({error}); check raw HTML in the document") from None
+    return data
 
 
 def _toc_links(chapter_name: str, entry):
