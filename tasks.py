@@ -18,34 +18,39 @@ FLAGS = {
 }
 PDF_FLAGS = {**FLAGS, "press": "also make the press PDF <slug>-press.pdf (PDF/X-4, CMYK, "
                                 "bleed, crop marks), as site.yml's 'press: true' does"}
+SINGLE_FILE = {"single_file": "also make <slug>.single.html, the web page as one self-contained "
+                              "file for e-mail, as site.yml's 'single_file: true' does"}
 
 
 def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
-           paper: str | None = None, press: bool | None = None) -> None:
+           paper: str | None = None, press: bool | None = None,
+           single_file: bool | None = None) -> None:
     try:
         outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
-                              press=press)
+                              press=press, single_file=single_file)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
     except KeyboardInterrupt:
         raise Exit("interrupted: dist/ keeps its previous files", code=130) from None
     if not outcome.ok:
         listing = "\n".join(str(problem) for problem in outcome.problems)
+        if not outcome.failed:
+            raise Exit(listing, code=1)
         names = ", ".join(outcome.failed)
         raise Exit(f"{listing}\n\nnot published: {names} (nothing was written for "
                    f"{'it' if len(outcome.failed) == 1 else 'them'})", code=1)
 
 
-@task(help=PDF_FLAGS)
-def publish(c, only=None, theme=None, paper=None, press=False):
-    """Build the web page, PDF and EPUB of every source into dist/."""
-    _build(FORMATS, only, theme, paper, press or None)
+@task(help={**PDF_FLAGS, **SINGLE_FILE})
+def publish(c, only=None, theme=None, paper=None, press=False, single_file=False):
+    """Build the web page, PDF and EPUB of every source into dist/, and dist/index.html."""
+    _build(FORMATS, only, theme, paper, press or None, single_file or None)
 
 
-@task(help={k: v for k, v in FLAGS.items() if k != "paper"})
-def html(c, only=None, theme=None):
-    """Build only the web pages (dist/<slug>/index.html)."""
-    _build(("html",), only, theme)
+@task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **SINGLE_FILE})
+def html(c, only=None, theme=None, single_file=False):
+    """Build only the web pages (dist/<slug>/index.html) and dist/index.html."""
+    _build(("html",), only, theme, single_file=single_file or None)
 
 
 @task(help=PDF_FLAGS)

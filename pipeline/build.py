@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import epub, pdf, web
+from . import epub, listing, pdf, web
 from .config import PAPER_SIZES, load_people, load_site
 from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
@@ -17,9 +17,9 @@ from .models import Document
 from .output import move_into, staging
 from .theme import Theme, theme_names
 
-RENDERERS = {"html": web.render, "pdf": pdf.render, "press": pdf.render_press,
-             "epub": epub.render}
-FORMATS = ("html", "pdf", "epub")  # what `publish` makes; "press" too when asked for
+RENDERERS = {"html": web.render, "single": web.render_single, "pdf": pdf.render,
+             "press": pdf.render_press, "epub": epub.render}
+FORMATS = ("html", "pdf", "epub")  # what `publish` makes; "press" and "single" when asked for
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Outcome:
     written: dict[str, list[Path]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    listing: Path | None = None  # dist/index.html, when it was written
 
     @property
     def ok(self) -> bool:
@@ -96,18 +97,28 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
 
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,
             theme: str | None = None, paper: str | None = None, press: bool | None = None,
+            single_file: bool | None = None,
             report: Callable[[str], None] = print) -> Outcome:
-    """Check all sources first; then render each valid document into dist/<slug>/.
+    """Check all sources first; then render each valid document into dist/<slug>/, and
+    list every publication of dist/ in dist/index.html.
 
     `press` adds the press PDF to the formats (None: as site.yml says, when the PDF is
-    among them). A document's files are rendered into a staging folder and moved into
-    place only when every requested format succeeded, so dist/ never holds half a build.
+    among them), and `single_file` the self-contained web page (None: as site.yml says,
+    when the web page is among them). A document's files are rendered into a staging
+    folder and moved into place only when every requested format succeeded, so dist/
+    never holds half a build.
     """
     documents, problems = gather(project, only, theme, paper)
+    site = documents[0].site if documents else None
     if "pdf" in formats and "press" not in formats:
-        wants_press = press if press is not None else bool(documents and documents[0].site.press)
+        wants_press = press if press is not None else bool(site and site.press)
         if wants_press:
             formats = (*formats, "press")
+    if "html" in formats and "single" not in formats:
+        wants_single = single_file if single_file is not None else bool(site and site.single_file)
+        if wants_single:
+            formats = (*formats[:formats.index("html") + 1], "single",
+                       *formats[formats.index("html") + 1:])
     outcome = Outcome(problems=problems)
     outcome.failed = sorted({p.file.stem for p in problems})
     themes: dict[str, Theme] = {}
@@ -133,7 +144,31 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
                 doc.source_path, None,
                 f"internal error while rendering: {type(error).__name__}: {error}",
                 "please report it; run with PRESSROOM_DEBUG=1 to see the traceback"))
+    if documents:
+        _write_listing(project, documents, theme, themes, outcome, report)
     return outcome
+
+
+def _write_listing(project: Project, documents: list[Document], theme: str | None,
+                   themes: dict[str, Theme], outcome: Outcome,
+                   report: Callable[[str], None]) -> None:
+    """dist/index.html, in the theme of this build (--theme, else site.yml's)."""
+    name = theme or documents[0].site.theme
+    try:
+        if name not in themes:
+            themes[name] = Theme.load(project.themes_dir, name)
+        outcome.listing = listing.render(documents, themes[name], project.dist_dir)
+        report(f"listing: {outcome.listing.relative_to(project.root)}")
+    except PressroomError as error:
+        outcome.problems.append(Problem(project.source_dir / "site.yml", None,
+                                        f"the list of publications was not written: {error}"))
+    except Exception as error:  # a bug of ours: report it, like a document's
+        if os.environ.get("PRESSROOM_DEBUG"):
+            raise
+        outcome.problems.append(Problem(
+            project.source_dir / "site.yml", None,
+            f"internal error while writing dist/index.html: {type(error).__name__}: {error}",
+            "please report it; run with PRESSROOM_DEBUG=1 to see the traceback"))
 
 
 def clean(project: Project) -> None:

@@ -19,7 +19,8 @@ PUBLISHER_FIELDS = [
     Field("logo_alt"),
     Field("blurb"),
 ]
-DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper"), Field("press", "bool")]
+DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper"), Field("press", "bool"),
+                   Field("single_file", "bool")]
 SITE_FIELDS = [
     Field("publisher", "mapping", required=True),
     Field("base_url", "url", required=True, hint="add 'base_url: https://example.org/articles/'"),
@@ -88,6 +89,7 @@ def load_site(source_dir: Path) -> Site:
         theme=defaults.get("theme", "default"),
         paper=paper,
         press=defaults.get("press", False),
+        single_file=defaults.get("single_file", False),
     )
 
 

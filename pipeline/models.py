@@ -29,6 +29,7 @@ class Site:
     theme: str
     paper: str  # "letter" or "a4"
     press: bool  # also make the press PDF (PDF/X-4, CMYK, bleed, crop marks)
+    single_file: bool = False  # also make the self-contained web page <slug>.single.html
 
 
 @dataclass(frozen=True)

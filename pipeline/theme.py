@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import mimetypes
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -136,15 +138,31 @@ class Theme:
         for reference in _URL.findall(css):
             if reference.startswith(("data:", "#")):
                 continue
-            relative = Path("css", reference)
-            parts: list[str] = []
-            for part in relative.parts:
-                if part == "..":
-                    if parts:
-                        parts.pop()
-                elif part != ".":
-                    parts.append(part)
-            name = "/".join(parts)
+            name = _theme_name(reference)
             if name not in files:
                 files.append(name)
         return files
+
+    def embed_files(self, css: str) -> str:
+        """A bundled stylesheet with every file it refers to inlined as a data: URL."""
+        def data_url(match: re.Match) -> str:
+            reference = match[1]
+            if reference.startswith(("data:", "#")):
+                return match[0]
+            name = _theme_name(reference)
+            media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            encoded = base64.b64encode(self.resolve(name).read_bytes()).decode("ascii")
+            return f'url("data:{media_type};base64,{encoded}")'
+        return _URL.sub(data_url, css)
+
+
+def _theme_name(reference: str) -> str:
+    """A url() of a stylesheet in css/ as a theme-relative name ('../fonts/x.ttf' -> 'fonts/x.ttf')."""
+    parts: list[str] = []
+    for part in Path("css", reference).parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)

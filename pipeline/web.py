@@ -1,12 +1,34 @@
-"""Render a Document as a web page: `index.html` with its stylesheet, fonts and images beside it."""
+"""Render a Document as a web page: `index.html` with its stylesheet, fonts and images beside
+it, and (when asked) `<slug>.single.html`, the same page as one self-contained file."""
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+import re
 from pathlib import Path
+from urllib.parse import urljoin
 
+import lxml.html
+from markupsafe import Markup
+
+from . import metadata
 from .context import THEME_LOGO, document_files, source_relative, template_context
+from .document import polyglot_markup
+from .errors import PressroomError
 from .models import Document
 from .theme import Theme
+
+SINGLE_SUFFIX = ".single.html"
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # an absolute URL
+FORMAT_LINKS = (  # (format, link text, what it is for)
+    ("pdf", "PDF", "to print"),
+    ("epub", "EPUB", "for e-readers"),
+)
+
+
+def single_file_name(doc: Document) -> str:
+    return f"{doc.slug}{SINGLE_SUFFIX}"
 
 
 def theme_files(doc: Document, theme: Theme, css: str) -> list[str]:
@@ -18,19 +40,79 @@ def theme_files(doc: Document, theme: Theme, css: str) -> list[str]:
 
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
+    """index.html, with the theme's files under theme/ and the document's images beside it."""
     css = theme.stylesheet("screen")
-    page = theme.render_template(
-        "web.html",
-        **template_context(doc, theme, "screen", "theme/", lambda p: source_relative(doc, p),
-                           stylesheet_href="theme/css/screen.css",
-                           canonical_url=f"{doc.site.base_url}{doc.slug}/"),
-    )
+    page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
+                 stylesheet_href="theme/css/screen.css", inline_css=None,
+                 body=web_body(doc, single=False))
     for name in theme_files(doc, theme, css):
         _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
     _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
     for path in document_files(doc):
         _write(out_dir / source_relative(doc, path), path.read_bytes())
     return _write(out_dir / "index.html", page.encode("utf-8"))
+
+
+def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
+    """The same page as one file, for e-mail: stylesheet, fonts and images inlined (data:
+    URLs); links to the other formats and to other pages are absolute."""
+    css = theme.embed_files(theme.stylesheet("screen"))
+    page = _page(doc, theme, _data_url, single=True, stylesheet_href=None,
+                 inline_css=Markup(css.replace("</", "<\\/")),
+                 logo_src=(_data_url(doc.byline.publisher.logo) if doc.byline.publisher.logo
+                           else _data_url(theme.resolve(THEME_LOGO))),
+                 body=web_body(doc, single=True))
+    return _write(out_dir / single_file_name(doc), page.encode("utf-8"))
+
+
+def _page(doc: Document, theme: Theme, source_url, *, single: bool, **extra) -> str:
+    canonical = metadata.canonical_url(doc)
+    link = (lambda name: metadata.absolute_url(doc, name)) if single else (lambda name: name)
+    formats = [{"href": link(metadata.format_file(doc, fmt)), "label": label, "purpose": purpose,
+                "type": metadata.FORMAT_TYPES[fmt]} for fmt, label, purpose in FORMAT_LINKS]
+    return theme.render_template(
+        "web.html",
+        **template_context(
+            doc, theme, "screen", "theme/", source_url,
+            canonical_url=canonical,
+            open_graph=metadata.open_graph(doc),
+            twitter_card=metadata.twitter_card(doc),
+            json_ld=metadata.script_json(metadata.json_ld(doc)),
+            formats=formats,
+            home_href=doc.site.base_url if single else "../",
+            **extra,
+        ),
+    )
+
+
+def _data_url(path: Path) -> str:
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def web_body(doc: Document, single: bool) -> Markup:
+    """The body for the web: links whose text is their own URL get the class 'bare-url'
+    (the print stylesheet writes other links' URLs after them), and code blocks, which
+    scroll sideways on narrow screens, take the keyboard focus. For the single file,
+    images become data: URLs and relative links absolute ones."""
+    root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    images = set(doc.images)
+    for anchor in root.iter("a"):
+        href = anchor.get("href") or ""
+        if _SCHEME.match(href) and anchor.text_content().strip() in (href, href.rstrip("/")):
+            anchor.set("class", " ".join(filter(None, (anchor.get("class"), "bare-url"))))
+        elif single and href and not href.startswith("#") and not _SCHEME.match(href):
+            anchor.set("href", urljoin(metadata.canonical_url(doc), href))
+    for pre in root.iter("pre"):  # code keeps its lines and scrolls: reachable by keyboard
+        pre.set("tabindex", "0")
+    if single:
+        for img in root.iter("img"):
+            path = (doc.source_path.parent / img.get("src", "")).resolve()
+            if path not in images:  # document.py checked every image: this would be our bug
+                raise PressroomError(f"{doc.source_path}: image '{img.get('src')}' was not "
+                                     "checked")
+            img.set("src", _data_url(path))
+    return Markup(polyglot_markup(root))
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (RICH_SLUG, SEED_SLUG, CheckReport, make_feature_project, make_project,
-                     run_epubcheck, run_publish)
+from helpers import (RICH_SLUG, SEED_SLUG, CheckReport, make_feature_project,
+                     make_long_project, make_project, run_epubcheck, run_publish)
 from pipeline.build import Outcome
 
 
@@ -58,6 +58,13 @@ def seed_build(tmp_path_factory) -> Build:
 def feature_build(tmp_path_factory) -> Build:
     """The seed and the rich-features document (author with credentials and photo)."""
     return _build(make_feature_project(tmp_path_factory.mktemp("features") / "project"))
+
+
+@pytest.fixture(scope="session")
+def long_web_build(tmp_path_factory) -> Build:
+    """The long fixture's web page and its single-file variant (no PDF or EPUB)."""
+    root = make_long_project(tmp_path_factory.mktemp("long-web") / "project")
+    return _build(root, formats=("html",), single_file=True)
 
 
 @pytest.fixture(scope="session")

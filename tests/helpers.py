@@ -25,6 +25,8 @@ from pipeline.build import FORMATS, Outcome, Project, publish
 REPO = Path(__file__).resolve().parents[1]
 SEED_SLUG = "can-stem-cell-therapy-cure-multiple-sclerosis"
 RICH_SLUG = "rich-features"
+LONG_SOURCE = REPO / "tests" / "fixtures" / "long" / "source"
+LONG_SLUG = "living-with-ms-a-patient-guide"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -46,6 +48,15 @@ def make_project(root: Path, *, seed: bool = True) -> Path:
     if not seed:
         for path in (root / "source").glob("*.md"):
             path.unlink()
+    return root
+
+
+def make_long_project(root: Path) -> Path:
+    """A project root under `root` with the long fixture (tests/fixtures/long/source: a
+    reviewer, images, tables, footnotes, code, many sections) and the repository's themes."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(LONG_SOURCE, root / "source")
+    shutil.copytree(REPO / "themes", root / "themes")
     return root
 
 

@@ -6,13 +6,16 @@ import pytest
 
 from helpers import SEED_SLUG, article, run_publish, write_source
 from pipeline import build
+from pipeline import listing as listing_module
 from pipeline.build import Project, clean, gather
 from pipeline.errors import InvalidInput, PressroomError
 
 
 def _dist_entries(root):
+    """The publication folders of dist/ (and anything unexpected), without the listing."""
     dist = root / "dist"
-    return sorted(p.name for p in dist.iterdir()) if dist.is_dir() else []
+    listing = {"index.html", listing_module.ASSETS}
+    return sorted(p.name for p in dist.iterdir() if p.name not in listing) if dist.is_dir() else []
 
 
 def test_gather_reads_every_source_and_writes_nothing(project_root):
@@ -115,6 +118,40 @@ def test_only_builds_just_that_source(project_root):
     outcome = run_publish(project_root, ("html",), only="other")
     assert list(outcome.written) == ["other"]
     assert _dist_entries(project_root) == ["other"]
+
+
+def test_the_listing_is_written_after_the_documents_and_keeps_earlier_ones(project_root):
+    write_source(project_root, "other", article())
+    run_publish(project_root, ("html",), only=SEED_SLUG)
+    outcome = run_publish(project_root, ("html",), only="other")
+    assert outcome.ok and outcome.listing == project_root / "dist" / "index.html"
+    text = outcome.listing.read_text(encoding="utf-8")
+    assert f'href="{SEED_SLUG}/"' in text and 'href="other/"' in text
+
+
+def test_a_listing_failure_is_a_problem_not_a_traceback(project_root, monkeypatch):
+    def broken(*args):
+        raise PressroomError("theme 'default' has no template 'listing.html'")
+
+    monkeypatch.setattr(listing_module, "render", broken)
+    outcome = run_publish(project_root, ("html",))
+    assert not outcome.ok and outcome.failed == []
+    [problem] = outcome.problems
+    assert problem.file.name == "site.yml" and "listing.html" in problem.message
+    assert (project_root / "dist" / SEED_SLUG / "index.html").is_file()
+
+
+def test_single_file_follows_site_yml_unless_told(project_root):
+    site = project_root / "source" / "site.yml"
+    site.write_text(site.read_text().replace("paper: letter", "paper: letter\n  single_file: true"))
+    single = project_root / "dist" / SEED_SLUG / f"{SEED_SLUG}.single.html"
+    assert run_publish(project_root, ("html",)).ok
+    assert single.is_file()
+    single.unlink()
+    assert run_publish(project_root, ("html",), single_file=False).ok
+    assert not single.exists()
+    assert run_publish(project_root, ("pdf",)).ok  # the single file comes with the web page
+    assert not single.exists()
 
 
 def test_only_with_an_unknown_slug_lists_the_available_ones(project_root):

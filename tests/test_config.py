@@ -62,6 +62,20 @@ def test_site_reads_defaults_and_logo(source):
     assert site.publisher.logo_alt == "Example"
 
 
+def test_single_file_default_and_setting(source):
+    write(source, "site.yml", MINIMAL_SITE)
+    assert load_site(source).single_file is False
+    write(source, "site.yml", MINIMAL_SITE + "defaults:\n  single_file: true\n")
+    assert load_site(source).single_file is True
+
+
+def test_single_file_must_be_true_or_false(source):
+    write(source, "site.yml", MINIMAL_SITE + "defaults:\n  single_file: sometimes\n")
+    [problem] = problems_of(load_site, source)
+    assert problem.line == 6 and "'single_file'" in problem.message
+    assert "true or false" in problem.fix
+
+
 def test_repository_site_yml_is_valid():
     from helpers import REPO
     site = load_site(REPO / "source")

@@ -48,6 +48,21 @@ def test_build_tasks_document_their_flags():
     assert "file name without" in output  # the help text, not just the flag
 
 
+@pytest.mark.parametrize("task", ["publish", "html"])
+def test_single_file_flag_is_documented(task):
+    code, output = invoke(REPO, "--help", task)
+    assert code == 0, output
+    assert "--single-file" in output and "self-contained" in output
+
+
+def test_html_single_file_writes_the_e_mail_page_and_the_listing(cli_project):
+    code, output = invoke(cli_project, "html", "--single-file")
+    assert code == 0, output
+    assert (cli_project / "dist" / SEED_SLUG / f"{SEED_SLUG}.single.html").is_file()
+    assert (cli_project / "dist" / "index.html").is_file()
+    assert "listing: dist/index.html" in output
+
+
 def test_broken_source_exits_non_zero_naming_file_and_line(cli_project):
     write_source(cli_project, "broken", article(authors="[nobody-here]"))
     code, output = invoke(cli_project, "publish")

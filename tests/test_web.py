@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 
 import lxml.html
@@ -50,7 +52,11 @@ def test_values_from_sources_are_escaped(empty_project):
         description="'Less < more & <b>bold</b>'"))
     doc, out, tree = render(empty_project, "escaped")
     assert doc.title == 'Cells <script>alert(1)</script> & "more"'
-    assert tree.xpath("//script") == []
+    [script] = tree.xpath("//script")  # only the JSON-LD, which still parses
+    assert script.get("type") == "application/ld+json"
+    assert json.loads(script.text)["headline"] == doc.title
+    raw = (out / "index.html").read_text().split('<script type="application/ld+json">')[1]
+    assert "<\\/script>" in raw.split("</script>")[0]  # escaped: the element did not end early
     assert tree.xpath("//b") == []
     assert tree.xpath("string(//h1)") == doc.title
     assert tree.findtext(".//title") == doc.title
@@ -98,3 +104,65 @@ def test_publisher_line_does_not_double_the_full_stop(project_root):
     assert doc.byline.publisher.name.endswith(".")
     [publisher] = tree.find_class("publisher-name")
     assert ".." not in publisher.text_content(), publisher.text_content()
+
+
+# --- links to the other formats, and the single-file variant ----------------------
+
+
+def test_page_links_to_its_pdf_and_epub(seed_build):
+    out = seed_build.out()
+    tree = lxml.html.parse(str(out / "index.html")).getroot()
+    links = tree.xpath("//nav[contains(@class,'formats')]//a")
+    assert [(a.get("href"), a.get("type")) for a in links] == [
+        (f"{SEED_SLUG}.pdf", "application/pdf"), (f"{SEED_SLUG}.epub", "application/epub+zip")]
+    assert [a.text_content().split()[0] for a in links] == ["PDF", "EPUB"]
+    for a in links:
+        assert (out / a.get("href")).is_file()
+    alternates = tree.xpath("/html/head/link[@rel='alternate']/@href")
+    assert alternates == [a.get("href") for a in links]
+    [home] = tree.xpath("//footer//a/@href")
+    assert home == "../" and (out / home / "index.html").is_file()  # the listing
+
+
+@pytest.fixture(scope="module")
+def single(long_web_build):
+    from helpers import LONG_SLUG
+    out = long_web_build.out(LONG_SLUG)
+    path = out / f"{LONG_SLUG}.single.html"
+    return out, path, lxml.html.parse(str(path)).getroot()
+
+
+def test_single_file_has_no_reference_to_local_files(single):
+    out, path, tree = single
+    assert tree.xpath("//link[@rel='stylesheet']") == []
+    hrefs = tree.xpath("//@href")
+    assert hrefs
+    local = [h for h in hrefs if not h.startswith(("#", "https://", "http://", "mailto:"))]
+    assert local == []
+    srcs = tree.xpath("//@src")
+    assert srcs and all(src.startswith("data:image/") for src in srcs), \
+        [s[:40] for s in srcs if not s.startswith("data:")]
+    [style] = tree.xpath("//style")
+    urls = re.findall(r"url\(\s*[\"']?([^\"')]{0,40})", style.text)
+    assert urls and all(u.startswith("data:") for u in urls), urls
+    assert "data:font/ttf;base64," in style.text
+    assert "@import" not in style.text
+
+
+def test_single_file_has_the_page_images_and_absolute_links(single, long_web_build):
+    out, path, tree = single
+    page = lxml.html.parse(str(out / "index.html")).getroot()
+    assert len(tree.xpath("//img")) == len(page.xpath("//img")) >= 4  # logo, photo, figures
+    for original, inlined in zip(page.xpath("//img"), tree.xpath("//img")):
+        assert original.get("alt") == inlined.get("alt")
+        data = base64.b64decode(inlined.get("src").split(",", 1)[1])
+        assert data == (out / original.get("src")).read_bytes()
+    canonical = tree.xpath("//link[@rel='canonical']/@href")[0]
+    formats = tree.xpath("//nav[contains(@class,'formats')]//a/@href")
+    assert formats == [canonical + path.name.replace(".single.html", ext)
+                       for ext in (".pdf", ".epub")]
+    assert tree.xpath("string(//main)") == page.xpath("string(//main)")
+
+
+def test_single_file_is_not_made_unless_asked(seed_build):
+    assert list(seed_build.out().glob("*.single.html")) == []

@@ -1,0 +1,165 @@
+"""dist/index.html: every publication found in dist/, newest first, with its three formats.
+
+Written by build.publish after the documents. A publication is a folder of dist/ holding
+a web page, a PDF or an EPUB; what the listing says about it comes from the Document when
+it was just built, else from the head of its web page (so an `--only` build still lists
+the others). The listing's own stylesheet, fonts and logo go to dist/_site/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+from lxml import etree
+
+from . import __version__, metadata
+from .context import THEME_LOGO
+from .models import Document, Site
+from .output import move_into, staging
+from .theme import Theme
+
+ASSETS = "_site"  # dist/_site/: the listing's stylesheet, fonts and logo
+FORMATS = (  # (label, file name pattern, media type)
+    ("Web page", "index.html", "text/html"),
+    ("PDF", "{slug}.pdf", "application/pdf"),
+    ("EPUB", "{slug}.epub", "application/epub+zip"),
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    label: str
+    href: str  # relative to dist/
+    type: str
+    size: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    slug: str
+    title: str
+    subtitle: str
+    description: str
+    date: dt.date | None
+    authors: tuple[str, ...]
+    lang: str
+    formats: tuple[Format, ...]
+
+    @property
+    def url(self) -> str:
+        return f"{self.slug}/"
+
+
+def render(docs: list[Document], theme: Theme, dist_dir: Path) -> Path:
+    """Write dist/index.html (and its files in dist/_site/) listing every publication in
+    dist/. `docs` are the documents just built; they give the site and fresh details."""
+    site = docs[0].site
+    found = publications(docs, dist_dir)
+    css = theme.stylesheet("screen")
+    logo = site.publisher.logo
+    logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
+                 else f"{ASSETS}/theme/{THEME_LOGO}")
+    page = theme.render_template(
+        "listing.html",
+        site=site,
+        publications=found,
+        version=__version__,
+        stylesheet_href=f"{ASSETS}/theme/css/screen.css",
+        logo_src=logo_path,
+        json_ld=metadata.script_json(listing_json_ld(site, found)),
+    )
+    with staging(dist_dir, ASSETS) as folder:
+        files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
+        for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
+            files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()
+        if logo:
+            files[logo_path] = logo.read_bytes()
+        files["index.html"] = page.encode("utf-8")
+        for name, data in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+        moved = set(move_into(folder, dist_dir))
+    for stale in [p for p in (dist_dir / ASSETS).rglob("*") if p.is_file() and p not in moved]:
+        stale.unlink()  # e.g. the fonts of the theme used last time
+    return dist_dir / "index.html"
+
+
+def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
+    """Every publication folder of dist/, newest first, then by title."""
+    fresh = {doc.slug: doc for doc in docs}
+    found = []
+    for folder in sorted(p for p in dist_dir.iterdir() if p.is_dir()):
+        if folder.name.startswith((".", "_")):  # staging folders, the listing's files
+            continue
+        formats = tuple(_format(folder, label, pattern, media_type)
+                        for label, pattern, media_type in FORMATS)
+        formats = tuple(f for f in formats if f is not None)
+        if not formats:
+            continue
+        doc = fresh.get(folder.name)
+        if doc is not None:
+            found.append(Publication(
+                slug=doc.slug, title=doc.title, subtitle=doc.subtitle,
+                description=doc.description, date=doc.date,
+                authors=tuple(p.name_with_credentials for p in doc.byline.authors),
+                lang=doc.lang, formats=formats))
+        elif (folder / "index.html").is_file():
+            found.append(_from_page(folder, formats))
+    return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+
+
+def _format(folder: Path, label: str, pattern: str, media_type: str) -> Format | None:
+    path = folder / pattern.format(slug=folder.name)
+    if not path.is_file():
+        return None
+    href = f"{folder.name}/" if path.name == "index.html" else f"{folder.name}/{path.name}"
+    return Format(label, href, media_type, human_size(path.stat().st_size))
+
+
+def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
+    """What a web page built earlier says about itself in its head."""
+    try:
+        root = lxml.html.parse(str(folder / "index.html")).getroot()
+    except (OSError, etree.ParserError):
+        root = None
+    if root is None:
+        return Publication(folder.name, folder.name, "", "", None, (), "", formats)
+
+    def meta(name: str) -> list[str]:
+        return root.xpath(f"/html/head/meta[@name='{name}']/@content")
+
+    title = " ".join(root.xpath("string(//h1)").split()) or root.findtext(".//title") or folder.name
+    subtitle = " ".join(root.xpath("string((//*[contains(@class,'subtitle')])[1])").split())
+    try:
+        date = dt.date.fromisoformat((meta("dcterms.created") or [""])[0])
+    except ValueError:
+        date = None
+    return Publication(folder.name, title, subtitle, (meta("description") or [""])[0], date,
+                       tuple(meta("author")), root.get("lang", ""), formats)
+
+
+def human_size(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def listing_json_ld(site: Site, found: list[Publication]) -> dict:
+    """schema.org CollectionPage naming every publication."""
+    publisher = site.publisher
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "@id": site.base_url,
+        "url": site.base_url,
+        "name": f"Publications of {publisher.name}",
+        "inLanguage": site.lang,
+        "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
+        "hasPart": [{"@type": "CreativeWork", "headline": p.title, "url": site.base_url + quote(p.url),
+                     **({"datePublished": p.date.isoformat()} if p.date else {})}
+                    for p in found],
+    }

@@ -1,0 +1,190 @@
+"""What the web page tells search engines and social networks: absolute URLs, Open Graph,
+Twitter card and schema.org JSON-LD, all built from the Document (never by templates
+concatenating strings)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from .context import THEME_LOGO, source_relative
+from .models import Document, Person
+
+FORMAT_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
+
+
+def canonical_url(doc: Document) -> str:
+    """Where the page is published: site.yml's base_url + slug + '/'."""
+    return f"{doc.site.base_url}{quote(doc.slug)}/"
+
+
+def absolute_url(doc: Document, relative: str) -> str:
+    """A file of the document's folder (e.g. 'images/x.png') as an absolute URL."""
+    return canonical_url(doc) + quote(relative)
+
+
+def format_file(doc: Document, fmt: str) -> str:
+    """The file name of the document in another format ('pdf' or 'epub')."""
+    return f"{doc.slug}.{fmt}"
+
+
+def logo_path(doc: Document) -> str:
+    """The publisher logo, relative to the document's folder (the theme's when none)."""
+    logo = doc.byline.publisher.logo
+    return source_relative(doc, logo) if logo else "theme/" + THEME_LOGO
+
+
+def share_image(doc: Document) -> dict:
+    """The image shown when the page is shared: the cover, else the publisher logo.
+
+    {"url": absolute URL, "type": MIME type, "alt": text, "width"/"height" when known}
+    """
+    if doc.cover:
+        relative, alt, file = source_relative(doc, doc.cover), f"Cover of {doc.title}", doc.cover
+    else:
+        publisher = doc.byline.publisher
+        relative = logo_path(doc)
+        alt = publisher.logo_alt or publisher.name
+        file = publisher.logo
+    image = {"url": absolute_url(doc, relative), "alt": alt,
+             "type": mimetypes.guess_type(relative)[0] or "application/octet-stream"}
+    if file is not None:
+        image.update(_pixel_size(file))
+    return image
+
+
+def _pixel_size(path: Path) -> dict:
+    if path.suffix.lower() == ".svg":
+        return {}
+    try:
+        from PIL import Image
+
+        with Image.open(path) as picture:
+            width, height = picture.size
+    except Exception:  # an image Pillow cannot read: leave the size out
+        return {}
+    return {"width": width, "height": height}
+
+
+def open_graph(doc: Document) -> list[tuple[str, str]]:
+    """Open Graph properties (https://ogp.me/) as (property, content) pairs, in order."""
+    image = share_image(doc)
+    title = f"{doc.title}: {doc.subtitle}" if doc.subtitle else doc.title
+    pairs = [
+        ("og:type", "article"),
+        ("og:title", title),
+        ("og:description", doc.description),
+        ("og:url", canonical_url(doc)),
+        ("og:site_name", doc.byline.publisher.name),
+        ("og:locale", _og_locale(doc.lang)),
+        ("og:image", image["url"]),
+        ("og:image:type", image["type"]),
+    ]
+    if "width" in image:
+        pairs += [("og:image:width", str(image["width"])),
+                  ("og:image:height", str(image["height"]))]
+    pairs += [
+        ("og:image:alt", image["alt"]),
+        ("article:published_time", doc.date.isoformat()),
+        ("article:modified_time", doc.modified.isoformat()),
+    ]
+    pairs += [("article:author", person.url) for person in doc.byline.authors if person.url]
+    pairs += [("article:tag", keyword) for keyword in doc.keywords]
+    return pairs
+
+
+def twitter_card(doc: Document) -> list[tuple[str, str]]:
+    """Twitter (X) card fields as (name, content) pairs: a large image when there is a cover."""
+    image = share_image(doc)
+    title = f"{doc.title}: {doc.subtitle}" if doc.subtitle else doc.title
+    return [
+        ("twitter:card", "summary_large_image" if doc.cover else "summary"),
+        ("twitter:title", title),
+        ("twitter:description", doc.description),
+        ("twitter:image", image["url"]),
+        ("twitter:image:alt", image["alt"]),
+    ]
+
+
+def _og_locale(lang: str) -> str:
+    """'en-US' -> 'en_US', as Open Graph writes locales."""
+    parts = lang.split("-")
+    if len(parts) >= 2 and len(parts[-1]) == 2:
+        return f"{parts[0].lower()}_{parts[-1].upper()}"
+    return parts[0].lower()
+
+
+def json_ld(doc: Document) -> dict:
+    """schema.org data for the page: an Article, or a MedicalWebPage when the document has
+    medical reviewers (with reviewedBy and lastReviewed)."""
+    url = canonical_url(doc)
+    publisher = doc.byline.publisher
+    reviewed = bool(doc.byline.reviewers)
+    data: dict = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage" if reviewed else "Article",
+        "@id": url if reviewed else url + "#article",
+        "url": url,
+        "headline": doc.title,
+    }
+    if doc.subtitle:
+        data["alternativeHeadline"] = doc.subtitle
+    if not reviewed:
+        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": url}
+    data.update({
+        "description": doc.description,
+        "inLanguage": doc.lang,
+        "image": share_image(doc)["url"],
+        "datePublished": doc.date.isoformat(),
+        "dateModified": doc.modified.isoformat(),
+        "author": [person_json(doc, person) for person in doc.byline.authors],
+        "publisher": {
+            "@type": "Organization",
+            "name": publisher.name,
+            "url": publisher.url,
+            "logo": {"@type": "ImageObject", "url": absolute_url(doc, logo_path(doc))},
+        },
+    })
+    if doc.keywords:
+        data["keywords"] = list(doc.keywords)
+    if reviewed:
+        data["reviewedBy"] = [person_json(doc, person) for person in doc.byline.reviewers]
+        data["lastReviewed"] = doc.byline.reviewed.isoformat()
+    data["encoding"] = [{"@type": "MediaObject", "encodingFormat": media_type,
+                         "contentUrl": absolute_url(doc, format_file(doc, fmt))}
+                        for fmt, media_type in FORMAT_TYPES.items()]
+    return data
+
+
+def person_json(doc: Document, person: Person) -> dict:
+    """A schema.org Person from authors.yml: name, jobTitle, affiliation, credentials."""
+    data: dict = {"@type": "Person", "name": person.name}
+    if person.credentials:
+        data["honorificSuffix"] = ", ".join(person.credentials)
+        data["hasCredential"] = [{"@type": "EducationalOccupationalCredential", "name": credential}
+                                 for credential in person.credentials]
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.organisation:
+        data["affiliation"] = {"@type": "Organization", "name": person.organisation}
+    if person.bio:
+        data["description"] = person.bio
+    if person.url:
+        data["url"] = person.url
+    if person.photo:
+        data["image"] = absolute_url(doc, source_relative(doc, person.photo))
+    return data
+
+
+def script_json(data: dict) -> Markup:
+    """`data` as JSON that is safe as the text of a <script> element.
+
+    '</' cannot end the element once written '<\\/' (the same string to a JSON parser),
+    and '<!--' cannot open an HTML comment once written '<\\u0021--'.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
