@@ -139,6 +139,7 @@ class _Browser:
         self.playwright = None
         self.browser = None
         self.profile: str | None = None
+        self.current = None  # (url, page) of the last run
 
     def get(self):
         if self.browser is None:
@@ -161,7 +162,25 @@ class _Browser:
             atexit.register(self.close)
         return self.browser
 
+    def page(self, url: str):
+        """A tab showing `url` with axe loaded; the same tab while the URL stays the same
+        (axe changes nothing in the page, and loading it is most of a short run's time)."""
+        if self.current is not None and self.current[0] == url:
+            return self.current[1]
+        if self.current is not None:
+            self.current[1].close()
+            self.current = None
+        page = self.get().new_page()
+        response = page.goto(url, wait_until="load")
+        if response is not None and not response.ok:
+            page.close()
+            pytest.fail(f"{url}: HTTP {response.status}")
+        page.add_script_tag(path=str(AXE_JS))
+        self.current = (url, page)
+        return page
+
     def close(self):
+        self.current = None
         if self.browser is not None:
             self.browser.close()
             self.playwright.stop()
@@ -180,20 +199,11 @@ def run_axe(url: str, width: int, color_scheme: str) -> list[dict]:
     A and AA, and best practices)."""
     if color_scheme not in ("light", "dark"):
         raise ValueError(f"color_scheme must be 'light' or 'dark', not {color_scheme!r}")
-    context = _BROWSER.get()
-    page = context.new_page()
-    try:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.emulate_media(color_scheme=color_scheme, media="screen")
-        response = page.goto(url, wait_until="load")
-        if response is not None and not response.ok:
-            pytest.fail(f"{url}: HTTP {response.status}")
-        page.evaluate("document.fonts.ready.then(() => true)")
-        page.add_script_tag(path=str(AXE_JS))
-        results = page.evaluate("axe.run(document)")
-    finally:
-        page.close()
-    return results["violations"]
+    page = _BROWSER.page(url)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=color_scheme, media="screen")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return page.evaluate("axe.run(document).then(results => results.violations)")
 
 
 def describe_axe(violations: list[dict]) -> str:
