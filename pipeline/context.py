@@ -28,6 +28,14 @@ def document_files(doc: Document) -> list[Path]:
     return files
 
 
+def theme_files(doc: Document, theme: Theme, css: str) -> list[str]:
+    """Theme-relative names of the theme files a page in this medium needs."""
+    files = theme.stylesheet_files(css)
+    if doc.byline.publisher.logo is None:
+        files.append(THEME_LOGO)
+    return files
+
+
 def template_context(doc: Document, theme: Theme, medium: str, theme_base: str,
                      source_url: Callable[[Path], str], **extra) -> dict:
     """The variables shared by the web, print and EPUB templates.

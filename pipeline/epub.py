@@ -16,7 +16,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from .checks import accessibility_findings, images_without_alt
-from .context import THEME_LOGO, document_files, source_relative, template_context
+from .context import document_files, source_relative, template_context, theme_files
 from .cover import cover_png
 from .errors import PressroomError
 from .models import Document
@@ -88,10 +88,7 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
                                 content=css.encode("utf-8")))
     used_text = _text_of(chapter_page, cover_page) + doc.title + NAV_TEXT
-    theme_names = theme.stylesheet_files(css)
-    if doc.byline.publisher.logo is None:
-        theme_names.append(THEME_LOGO)
-    for index, name in enumerate(theme_names):
+    for index, name in enumerate(theme_files(doc, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
             content = subset_font(content, used_text)

@@ -13,7 +13,7 @@ import lxml.html
 from markupsafe import Markup
 
 from . import metadata
-from .context import THEME_LOGO, document_files, source_relative, template_context
+from .context import THEME_LOGO, document_files, source_relative, template_context, theme_files
 from .document import polyglot_markup
 from .errors import PressroomError
 from .models import Document
@@ -29,14 +29,6 @@ FORMAT_LINKS = (  # (format, link text, what it is for)
 
 def single_file_name(doc: Document) -> str:
     return f"{doc.slug}{SINGLE_SUFFIX}"
-
-
-def theme_files(doc: Document, theme: Theme, css: str) -> list[str]:
-    """Theme-relative names of the theme files a page in this medium needs."""
-    files = theme.stylesheet_files(css)
-    if doc.byline.publisher.logo is None:
-        files.append(THEME_LOGO)
-    return files
 
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
