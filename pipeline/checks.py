@@ -7,6 +7,7 @@ claims what its content shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import lxml.html
 
@@ -15,12 +16,28 @@ from .models import Document
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
 @dataclass(frozen=True)
 class Finding:
+    """Something a reviewer should know before publishing: where, which rule, how to fix."""
+
     rule: str
     message: str
     fix: str
-    severity: str = "error"
+    severity: str = "error"  # one of SEVERITIES
+    file: Path | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+def source_line(doc: Document, needle: str) -> int | None:
+    """The line of the document's source file where `needle` first appears in the body."""
+    for offset, text in enumerate(doc.body_source.split("\n")):
+        if needle and needle in text:
+            return doc.body_line + offset
+    return None
 
 
 def images_without_alt(doc: Document) -> list[str]:
@@ -34,10 +51,12 @@ def accessibility_findings(doc: Document) -> list[Finding]:
     findings = []
     if not doc.lang:
         findings.append(Finding("document-lang", "the document has no language",
-                                "set 'lang' in the front matter or 'defaults: lang' in site.yml"))
+                                "set 'lang' in the front matter or 'defaults: lang' in site.yml",
+                                file=doc.source_path))
     for src in images_without_alt(doc):
         findings.append(Finding("image-alt", f"image '{src}' has no text alternative",
-                                "describe it inside the brackets: ![what the image shows](...)"))
+                                "describe it inside the brackets: ![what the image shows](...)",
+                                file=doc.source_path, line=source_line(doc, src)))
     root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
     previous = 1  # the document title is the only first-level heading
     for heading in root.iter(*HEADINGS):
@@ -45,10 +64,12 @@ def accessibility_findings(doc: Document) -> list[Finding]:
         text = heading.text_content().strip()
         if level == 1:
             findings.append(Finding("heading-order", f"'# {text}' is a second first-level heading",
-                                    "the title is the first level; start sections at '##'"))
+                                    "the title is the first level; start sections at '##'",
+                                    file=doc.source_path, line=source_line(doc, text)))
         elif level > previous + 1:
             findings.append(Finding("heading-order",
                                     f"heading '{text}' skips from level {previous} to {level}",
-                                    f"make it level {previous + 1} ({'#' * (previous + 1)})"))
+                                    f"make it level {previous + 1} ({'#' * (previous + 1)})",
+                                    file=doc.source_path, line=source_line(doc, text)))
         previous = level
     return findings

@@ -106,6 +106,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         toc=toc,
         images=images,
         site=site,
+        body_source=body,
+        body_line=body_line,
     )
 
 

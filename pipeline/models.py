@@ -89,6 +89,8 @@ class Document:
     toc: tuple[TocEntry, ...]
     images: tuple[Path, ...]  # absolute paths inside source/, in order of appearance
     site: Site
+    body_source: str = ""  # the Markdown below the front matter, for checks that quote it
+    body_line: int = 1  # the line of source_path on which body_source starts
 
     @property
     def modified(self) -> dt.date:
