@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from invoke import Exit, task
 
 from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline import report
 from pipeline.proof import write_proofs
+from pipeline.scaffold import new_source
 from pipeline.errors import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -73,6 +76,40 @@ def proof(c, only=None, theme=None, paper=None, press=False, dpi=110):
         pages = write_proofs(pdf_path, pdf_path.parent / "proof", dpi=int(dpi))
         print(f"{pdf_path.parent.name}: proof {len(pages)} page(s) in "
               f"{pages[0].parent.relative_to(PROJECT.root)}/")
+
+
+@task(help={
+    "only": "check just this source (its file name without .md)",
+    "json": "print the report as JSON instead of a table",
+    "fast": "skip building the outputs and running EPUBCheck, Ace, the Nu Html Checker "
+            "and axe-core",
+    "strict": "exit non-zero on warnings too, not only on errors",
+})
+def check(c, only=None, json=False, fast=False, strict=False):
+    """Report what to fix before publishing: inputs, links, images, accessibility, checkers."""
+    progress = (lambda line: None) if json else (lambda line: print(f"checking: {line}"))
+    try:
+        findings, skipped = report.collect_findings(PROJECT, only=only, fast=fast,
+                                                    progress=progress)
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
+    if json:
+        print(report.as_json(findings, skipped, PROJECT.root))
+    else:
+        report.print_table(findings, skipped, PROJECT.root)
+    code = report.exit_code(findings, strict)
+    if code:
+        raise Exit(code=code)
+
+
+@task(help={"author": "id of the author in source/authors.yml (required)"})
+def new(c, title, author):
+    """Start source/<slug>.md for TITLE with complete front matter and a skeleton."""
+    try:
+        path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
+    print(f"created {path.relative_to(PROJECT.root)}: edit its description, then write")
 
 
 @task

@@ -27,6 +27,7 @@ class Project:
     """The folders of a Pressroom project."""
 
     root: Path
+    output: Path | None = None  # where builds go instead of dist/ (e.g. a check's scratch)
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root).resolve())
@@ -41,7 +42,7 @@ class Project:
 
     @property
     def dist_dir(self) -> Path:
-        return self.root / "dist"
+        return self.output or self.root / "dist"
 
     def sources(self) -> list[Path]:
         return sorted(self.source_dir.glob("*.md"))
@@ -158,7 +159,7 @@ def _write_listing(project: Project, documents: list[Document], theme: str | Non
         if name not in themes:
             themes[name] = Theme.load(project.themes_dir, name)
         outcome.listing = listing.render(documents, themes[name], project.dist_dir)
-        report(f"listing: {outcome.listing.relative_to(project.root)}")
+        report(f"listing: {os.path.relpath(outcome.listing, project.root)}")
     except PressroomError as error:
         outcome.problems.append(Problem(project.source_dir / "site.yml", None,
                                         f"the list of publications was not written: {error}"))

@@ -1,0 +1,173 @@
+"""`invoke check`: everything a reviewer should know before publishing, in one report."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+
+from . import checkers
+from .build import Project, gather, publish
+from .checks import Finding, accessibility_findings, source_line
+from .errors import InvalidInput
+from .models import Document
+from .resources import IMAGE_TYPES
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# Checkers of built outputs: (name, output file of a document, runner).
+OUTPUT_CHECKERS = (
+    ("EPUBCheck", "{slug}.epub", checkers.epubcheck),
+    ("Ace by DAISY", "{slug}.epub", checkers.ace),
+    ("Nu Html Checker", "index.html", checkers.vnu),
+    ("axe-core", "index.html", checkers.axe),
+)
+
+
+def collect_findings(project: Project, only: str | None = None, fast: bool = False,
+                     progress: Callable[[str], None] = lambda line: None
+                     ) -> tuple[list[Finding], list[str]]:
+    """All findings for the project's sources, and the checkers that could not run."""
+    try:
+        documents, problems = gather(project, only)
+    except InvalidInput as error:  # site.yml or authors.yml: nothing else can be checked
+        return [_from_problem(p) for p in error.problems], []
+    findings = [_from_problem(p) for p in problems]
+    for doc in documents:
+        findings += accessibility_findings(doc)
+        findings += link_findings(doc, project)
+    if only is None:
+        findings += unused_image_findings(project, documents)
+    skipped: list[str] = []
+    if not fast and documents:
+        findings += _output_findings(project, only, documents, skipped, progress)
+    findings.sort(key=lambda f: (str(f.file or ""), f.line or 0, SEVERITY_ORDER[f.severity]))
+    return findings, skipped
+
+
+def _from_problem(problem) -> Finding:
+    return Finding("front-matter" if problem.file.suffix == ".md" else problem.file.name,
+                   problem.message, problem.fix, "error", file=problem.file, line=problem.line)
+
+
+def link_findings(doc: Document, project: Project) -> list[Finding]:
+    """Internal anchors that point nowhere, and links to other articles that do not exist."""
+    root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
+    ids = {element.get("id") for element in root.iter() if element.get("id")}
+    slugs = {path.stem for path in project.sources()}
+    findings = []
+    for anchor in root.iter("a"):
+        href = anchor.get("href") or ""
+        if href.startswith("#"):
+            if href[1:] not in ids:
+                findings.append(Finding(
+                    "broken-anchor", f"link to '{href}' points to no heading or id",
+                    "use the id of a heading (shown in the web page's address when you click "
+                    "it) or add one with {#id}", file=doc.source_path,
+                    line=source_line(doc, f"]({href}")))
+        elif href.endswith(".md") and "://" not in href:
+            if Path(href).stem not in slugs:
+                findings.append(Finding(
+                    "broken-link", f"link to '{href}': no such article in source/",
+                    f"articles are: {', '.join(sorted(slugs))}", file=doc.source_path,
+                    line=source_line(doc, href)))
+            else:
+                findings.append(Finding(
+                    "article-link", f"link to '{href}' is to the Markdown source",
+                    f"link to the published page instead: ../{Path(href).stem}/",
+                    "warning", file=doc.source_path, line=source_line(doc, href)))
+    return findings
+
+
+def unused_image_findings(project: Project, documents: list[Document]) -> list[Finding]:
+    """Images under source/ that no document, author or the site shows."""
+    used = {path.resolve() for doc in documents for path in _shown(doc)}
+    findings = []
+    for path in sorted(project.source_dir.rglob("*")):
+        if path.suffix.lower() in IMAGE_TYPES and path.resolve() not in used:
+            findings.append(Finding("unused-image", f"image '{path.relative_to(project.source_dir)}'"
+                                    " is not used by any document", "delete it, or show it",
+                                    "warning", file=path))
+    return findings
+
+
+def _shown(doc: Document) -> list[Path]:
+    people = (*doc.byline.authors, *doc.byline.reviewers)
+    return [p for p in (doc.cover, doc.byline.publisher.logo, *doc.images,
+                        *(person.photo for person in people)) if p]
+
+
+def _output_findings(project: Project, only: str | None, documents: list[Document],
+                     skipped: list[str], progress: Callable[[str], None]) -> list[Finding]:
+    findings: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="pressroom-check-") as scratch:
+        scratch_project = Project(project.root, output=Path(scratch))
+        progress("building the web pages and EPUBs to check them")
+        outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
+        findings += [_from_problem(p) for p in outcome.problems]
+        for name, pattern, run in OUTPUT_CHECKERS:
+            for doc in documents:
+                output = Path(scratch) / doc.slug / pattern.format(slug=doc.slug)
+                if not output.is_file():
+                    continue
+                progress(f"{name}: {doc.slug}")
+                found = run(output)
+                if found is None:
+                    skipped.append(name)
+                    break
+                # Report against the source: the scratch build is gone afterwards.
+                findings += [Finding(f.rule, f"{output.name}: {f.message}", f.fix, f.severity,
+                                     file=doc.source_path) for f in found]
+    return findings
+
+
+def as_json(findings: list[Finding], skipped: list[str], root: Path) -> str:
+    return json.dumps({
+        "findings": [{"file": _relative(f.file, root), "line": f.line, "column": f.column,
+                      "severity": f.severity, "rule": f.rule, "message": f.message,
+                      "fix": f.fix} for f in findings],
+        "summary": summary_counts(findings),
+        "checkers_not_installed": skipped,
+    }, indent=2, ensure_ascii=False)
+
+
+def summary_counts(findings: list[Finding]) -> dict[str, int]:
+    return {severity: sum(f.severity == severity for f in findings) for severity in SEVERITY_ORDER}
+
+
+def print_table(findings: list[Finding], skipped: list[str], root: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(soft_wrap=False)
+    if findings:
+        table = Table(show_lines=False, header_style="bold")
+        for column in ("where", "severity", "rule", "finding", "fix"):
+            table.add_column(column, overflow="fold")
+        for f in findings:
+            where = _relative(f.file, root) + (f":{f.line}" if f.line else "") + \
+                (f":{f.column}" if f.column else "")
+            table.add_row(where, f.severity, f.rule, f.message, f.fix)
+        console.print(table)
+    counts = summary_counts(findings)
+    console.print(f"{counts['error']} error(s), {counts['warning']} warning(s), "
+                  f"{counts['info']} note(s)")
+    for name in dict.fromkeys(skipped):
+        console.print(f"not run: {name} is not installed (bash .ci/install installs it)")
+
+
+def _relative(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def exit_code(findings: list[Finding], strict: bool) -> int:
+    counts = summary_counts(findings)
+    return 1 if counts["error"] or (strict and counts["warning"]) else 0
+

@@ -1,0 +1,74 @@
+"""`invoke new`: start a source file with complete front matter and a short skeleton."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from pathlib import Path
+
+from .config import load_people, load_site
+from .errors import PressroomError
+
+SKELETON = """---
+title: {title}
+subtitle: ""
+description: >-
+  {description}
+date: {date}
+lang: {lang}
+authors: [{author}]
+keywords: []
+---
+
+Open with the answer to the reader's question in one or two short sentences.
+
+## First section
+
+Write short sentences in plain words. Say where facts come from with a footnote.[^source]
+
+## What to ask your care team
+
+- A question the reader can take to their appointment.
+
+[^source]: Author, *Title of the source*, year. <https://example.org/>
+"""
+PLACEHOLDER_DESCRIPTION = "One or two sentences that say what this article is about."
+
+
+def slugify(title: str) -> str:
+    """A file name from a title: lowercase ASCII words joined by hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+
+
+def new_source(source_dir: Path, title: str, author: str, today: dt.date) -> Path:
+    """Write source/<slug>.md for `title`; refuse an unknown author or an existing file."""
+    title = title.strip()
+    slug = slugify(title)
+    if not slug:
+        raise PressroomError(f"cannot make a file name from the title {title!r}: "
+                             "use a title with letters or digits")
+    people = load_people(source_dir)
+    if author not in people:
+        close = difflib.get_close_matches(author, people, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else \
+            f"known ids: {', '.join(sorted(people)) or 'none'} (add people to authors.yml)"
+        raise PressroomError(f"unknown author id '{author}' in source/authors.yml; {hint}")
+    site = load_site(source_dir)
+    path = source_dir / f"{slug}.md"
+    text = SKELETON.format(title=_yaml_text(title), description=PLACEHOLDER_DESCRIPTION,
+                           date=today.isoformat(), lang=site.lang, author=author)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise PressroomError(f"{path} already exists; pick another title or edit that "
+                             "file") from None
+    return path
+
+
+def _yaml_text(value: str) -> str:
+    """A YAML scalar for `value`: quoted when YAML would read it otherwise."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
