@@ -9,6 +9,7 @@ from invoke import Exit, task
 
 from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
 from pipeline import report
+from pipeline.preview import serve as serve_preview
 from pipeline.proof import write_proofs
 from pipeline.scaffold import new_source
 from pipeline.errors import PressroomError
@@ -100,6 +101,19 @@ def check(c, only=None, json=False, fast=False, strict=False):
     code = report.exit_code(findings, strict)
     if code:
         raise Exit(code=code)
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000; 0 picks a free one)",
+            "only": "preview just this source (its file name without .md)"})
+def preview(c, port=8000, only=None):
+    """Serve dist/ locally, rebuild web pages on every save and reload the browser."""
+    try:
+        serve_preview(PROJECT, port=int(port), only=only)
+    except OSError as error:
+        raise Exit(f"error: cannot serve on 127.0.0.1:{port}: {error.strerror}; "
+                   "try another --port", code=1) from None
+    except KeyboardInterrupt:
+        print("\npreview stopped")
 
 
 @task(help={"author": "id of the author in source/authors.yml (required)"})

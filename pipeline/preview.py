@@ -1,0 +1,165 @@
+"""`invoke preview`: serve dist/ on 127.0.0.1, rebuild the web pages on every save, and
+reload the open page; PDFs and EPUBs are rebuilt when they are asked for.
+
+The server injects a small script into every HTML page it serves. The script polls
+`/__pressroom/status` and reloads the page when the build number changes, or shows
+the build's errors over the page while they last. Errors never stop the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from watchfiles import watch
+
+from .build import Project, publish
+from .errors import PressroomError
+
+STATUS_PATH = "/__pressroom/status"
+RELOAD_SCRIPT = """<script>
+(function () {
+  var seen = null;
+  function show(errors) {
+    var box = document.getElementById("pressroom-errors");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "pressroom-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;" +
+        "background:#7a0000;color:#fff;font:16px/1.4 monospace;padding:1em;z-index:99999;" +
+        "white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "Pressroom could not build:\\n\\n" + errors.join("\\n\\n");
+  }
+  function poll() {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (seen !== null && s.build !== seen) { location.reload(); return; }
+      seen = s.build; show(s.errors);
+    }).catch(function () {}).finally(function () { setTimeout(poll, 400); });
+  }
+  poll();
+})();
+</script>""" % STATUS_PATH
+FORMAT_OF = {".pdf": "pdf", ".epub": "epub"}
+
+
+class Preview:
+    """The build state shared by the watcher thread and the request handlers."""
+
+    def __init__(self, project: Project, only: str | None = None,
+                 log: Callable[[str], None] = print):
+        self.project = project
+        self.only = only
+        self.log = log
+        self.build = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self.changed_at = time.monotonic()
+        self.built_at: dict[Path, float] = {}  # PDF/EPUB path -> when it was built
+
+    def rebuild(self) -> None:
+        """Rebuild the web pages; keep the errors for the browser and the terminal."""
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                outcome = publish(self.project, ("html",), only=self.only,
+                                  report=lambda line: None)
+                self.errors = [str(problem) for problem in outcome.problems]
+            except PressroomError as error:
+                self.errors = [str(error)]
+            self.build += 1
+            self.changed_at = time.monotonic()
+        for error in self.errors:
+            self.log(f"error: {error}")
+        self.log(f"rebuilt web pages in {time.perf_counter() - started:.1f} s"
+                 f"{' with errors' if self.errors else ''}")
+
+    def ensure(self, path: Path) -> None:
+        """Build the PDF or EPUB at `path` if the sources changed since it was built."""
+        fmt = FORMAT_OF.get(path.suffix)
+        if fmt is None or path.parent.parent != self.project.dist_dir:
+            return
+        with self.lock:
+            if path.is_file() and self.built_at.get(path, -1) >= self.changed_at:
+                return
+            slug = path.parent.name
+            self.log(f"building {fmt} of {slug} on request")
+            try:
+                outcome = publish(self.project, (fmt,), only=slug, report=lambda line: None)
+                problems = [str(problem) for problem in outcome.problems]
+            except PressroomError as error:
+                problems = [str(error)]
+            for problem in problems:
+                self.log(f"error: {problem}")
+            self.built_at[path] = time.monotonic()
+
+    def status(self) -> dict:
+        return {"build": self.build, "errors": self.errors}
+
+    def watch_forever(self, stop: threading.Event) -> None:
+        paths = [self.project.source_dir, self.project.themes_dir]
+        for _changes in watch(*paths, stop_event=stop, debounce=150, step=50):
+            self.rebuild()
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass  # the terminal shows builds, not every request
+
+    def do_GET(self):  # noqa: N802 (the base class's name)
+        if self.path.split("?")[0] == STATUS_PATH:
+            return self._send(json.dumps(self.preview.status()).encode(), "application/json")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        self.preview.ensure(target)
+        if target.suffix == ".html" and target.is_file():
+            page = target.read_text(encoding="utf-8")
+            page = page.replace("</body>", RELOAD_SCRIPT + "\n</body>", 1)
+            return self._send(page.encode("utf-8"), "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for dist/ on 127.0.0.1 only (port 0 picks a free one)."""
+    preview.project.dist_dir.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(type("Handler", (_Handler,), {"preview": preview}),
+                                directory=str(preview.project.dist_dir))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(project: Project, port: int = 8000, only: str | None = None,
+          log: Callable[[str], None] = print) -> None:
+    """Build, serve and watch until Ctrl-C."""
+    preview = Preview(project, only, log)
+    preview.rebuild()
+    server = make_server(preview, port)
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch_forever, args=(stop,), daemon=True)
+    watcher.start()
+    host, bound = server.server_address[:2]
+    log(f"serving dist/ at http://{host}:{bound}/ (Ctrl-C to stop); watching source/ "
+        "and themes/")
+    try:
+        server.serve_forever()
+    finally:
+        stop.set()
+        server.server_close()
