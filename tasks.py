@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from pathlib import Path
 
 from invoke import Exit, task
@@ -10,6 +11,7 @@ from invoke import Exit, task
 from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
 from pipeline import report
 from pipeline.preview import serve as serve_preview
+from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
 from pipeline.scaffold import new_source
 from pipeline.errors import PressroomError
@@ -19,6 +21,8 @@ FLAGS = {
     "only": "build just this source (its file name without .md)",
     "theme": "use this theme (a folder of themes/) instead of the one the source asks for",
     "paper": "paper size of the PDFs: letter or a4 (default: site.yml's)",
+    "force": "rebuild every output, even those whose inputs did not change",
+    "jobs": "documents rendered at once, each in its own process (default: the number of CPUs)",
 }
 PDF_FLAGS = {**FLAGS, "press": "also make the press PDF <slug>-press.pdf (PDF/X-4, CMYK, "
                                 "bleed, crop marks), as site.yml's 'press: true' does"}
@@ -28,10 +32,13 @@ SINGLE_FILE = {"single_file": "also make <slug>.single.html, the web page as one
 
 def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
            paper: str | None = None, press: bool | None = None,
-           single_file: bool | None = None) -> None:
+           single_file: bool | None = None, force: bool = False, jobs: int = 0) -> None:
     try:
-        outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
-                              press=press, single_file=single_file)
+        with BuildProgress() as progress:
+            outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
+                                  press=press, single_file=single_file, force=force,
+                                  jobs=int(jobs) or os.cpu_count() or 1, report=progress)
+        print_summary(outcome)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
     except KeyboardInterrupt:
@@ -46,33 +53,34 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
 
 
 @task(help={**PDF_FLAGS, **SINGLE_FILE})
-def publish(c, only=None, theme=None, paper=None, press=False, single_file=False):
+def publish(c, only=None, theme=None, paper=None, press=False, single_file=False, force=False,
+            jobs=0):
     """Build the web page, PDF and EPUB of every source into dist/, and dist/index.html."""
-    _build(FORMATS, only, theme, paper, press or None, single_file or None)
+    _build(FORMATS, only, theme, paper, press or None, single_file or None, force, jobs)
 
 
 @task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **SINGLE_FILE})
-def html(c, only=None, theme=None, single_file=False):
+def html(c, only=None, theme=None, single_file=False, force=False, jobs=0):
     """Build only the web pages (dist/<slug>/index.html) and dist/index.html."""
-    _build(("html",), only, theme, single_file=single_file or None)
+    _build(("html",), only, theme, single_file=single_file or None, force=force, jobs=jobs)
 
 
 @task(help=PDF_FLAGS)
-def pdf(c, only=None, theme=None, paper=None, press=False):
+def pdf(c, only=None, theme=None, paper=None, press=False, force=False, jobs=0):
     """Build only the PDFs (dist/<slug>/<slug>.pdf, and -press.pdf when asked)."""
-    _build(("pdf",), only, theme, paper, press or None)
+    _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs)
 
 
 @task(help={k: v for k, v in FLAGS.items() if k != "paper"})
-def epub(c, only=None, theme=None):
+def epub(c, only=None, theme=None, force=False, jobs=0):
     """Build only the EPUBs (dist/<slug>/<slug>.epub)."""
-    _build(("epub",), only, theme)
+    _build(("epub",), only, theme, force=force, jobs=jobs)
 
 
 @task(help={**PDF_FLAGS, "dpi": "resolution of the page images (default 110)"})
-def proof(c, only=None, theme=None, paper=None, press=False, dpi=110):
+def proof(c, only=None, theme=None, paper=None, press=False, dpi=110, force=False, jobs=0):
     """Build the PDFs, then write a PNG of every page to dist/<slug>/proof/."""
-    _build(("pdf",), only, theme, paper, press or None)
+    _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs)
     for pdf_path in sorted(PROJECT.dist_dir.glob(f"{only or '*'}/*.pdf")):
         pages = write_proofs(pdf_path, pdf_path.parent / "proof", dpi=int(dpi))
         print(f"{pdf_path.parent.name}: proof {len(pages)} page(s) in "

@@ -5,20 +5,37 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import epub, listing, pdf, web
+import importlib
+
+from . import listing
 from .config import PAPER_SIZES, load_people, load_site
 from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
 from .models import Document
+from .checks import accessibility_findings
+from .manifest import Manifest, build_key, theme_digest
 from .output import move_into, staging
 from .theme import Theme, theme_names
 
-RENDERERS = {"html": web.render, "single": web.render_single, "pdf": pdf.render,
-             "press": pdf.render_press, "epub": epub.render}
+# format -> (module, function). Imported when first needed: WeasyPrint and EbookLib take
+# about a second to import, which a build with nothing to render should not pay.
+RENDERERS = {"html": ("web", "render"), "single": ("web", "render_single"),
+             "pdf": ("pdf", "render"), "press": ("pdf", "render_press"),
+             "epub": ("epub", "render")}
+
+
+def renderer(fmt: str):
+    entry = RENDERERS[fmt]
+    if callable(entry):  # a renderer given directly (tests do this)
+        return entry
+    module, function = entry
+    return getattr(importlib.import_module(f".{module}", __package__), function)
 FORMATS = ("html", "pdf", "epub")  # what `publish` makes; "press" and "single" when asked for
 
 
@@ -48,6 +65,17 @@ class Project:
         return sorted(self.source_dir.glob("*.md"))
 
 
+@dataclass(frozen=True)
+class Result:
+    """One output of a build, for the summary table."""
+
+    slug: str
+    format: str
+    path: Path | None
+    seconds: float
+    status: str  # "built", "up to date" or "failed"
+
+
 @dataclass
 class Outcome:
     """What a publish did: files written per document, and the problems that stopped others."""
@@ -55,6 +83,7 @@ class Outcome:
     written: dict[str, list[Path]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
     listing: Path | None = None  # dist/index.html, when it was written
 
     @property
@@ -98,8 +127,8 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
 
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,
             theme: str | None = None, paper: str | None = None, press: bool | None = None,
-            single_file: bool | None = None,
-            report: Callable[[str], None] = print) -> Outcome:
+            single_file: bool | None = None, report: Callable[[str], None] = print,
+            force: bool = False, jobs: int = 1) -> Outcome:
     """Check all sources first; then render each valid document into dist/<slug>/, and
     list every publication of dist/ in dist/index.html.
 
@@ -107,7 +136,9 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     among them), and `single_file` the self-contained web page (None: as site.yml says,
     when the web page is among them). A document's files are rendered into a staging
     folder and moved into place only when every requested format succeeded, so dist/
-    never holds half a build.
+    never holds half a build. Outputs whose inputs did not change since the build
+    recorded in dist/manifest.json are skipped unless `force`; `jobs` > 1 renders
+    documents on a pool of processes.
     """
     documents, problems = gather(project, only, theme, paper)
     site = documents[0].site if documents else None
@@ -123,31 +154,107 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     outcome = Outcome(problems=problems)
     outcome.failed = sorted({p.file.stem for p in problems})
     themes: dict[str, Theme] = {}
+    manifest = Manifest.load(project.dist_dir)
+    theme_hashes: dict[str, str] = {}
+    work: list[tuple[Document, list[str], dict[str, str]]] = []
     for doc in documents:
         try:
             if doc.theme not in themes:
                 themes[doc.theme] = Theme.load(project.themes_dir, doc.theme)
-            with staging(project.dist_dir, doc.slug) as folder:
-                for fmt in formats:
-                    started = time.perf_counter()
-                    path = RENDERERS[fmt](doc, themes[doc.theme], folder)
-                    report(f"{doc.slug}: {fmt:<4} {path.name} "
-                           f"({_size(path)}, {time.perf_counter() - started:.1f} s)")
-                outcome.written[doc.slug] = move_into(folder, project.dist_dir / doc.slug)
         except PressroomError as error:
             outcome.failed.append(doc.slug)
             outcome.problems.append(Problem(doc.source_path, None, str(error)))
-        except Exception as error:  # a bug of ours or an engine's: report it, keep going
-            if os.environ.get("PRESSROOM_DEBUG"):
-                raise
+            continue
+        if doc.theme not in theme_hashes:
+            theme_hashes[doc.theme] = theme_digest(themes[doc.theme].dirs)
+        theme_hash = theme_hashes[doc.theme]
+        keys = {fmt: build_key(doc, fmt, theme_hash, {"theme": doc.theme}) for fmt in formats}
+        todo = [fmt for fmt in formats
+                if force or not manifest.up_to_date(project.dist_dir, doc.slug, fmt, keys[fmt])]
+        for fmt in formats:
+            if fmt not in todo:
+                outcome.results.append(Result(doc.slug, fmt, _output_path(manifest, project,
+                                              doc.slug, fmt), 0.0, "up to date"))
+        if todo:
+            work.append((doc, todo, keys))
+    for doc, rendered, error in _run(project, work, jobs, report):
+        if error:
             outcome.failed.append(doc.slug)
-            outcome.problems.append(Problem(
-                doc.source_path, None,
-                f"internal error while rendering: {type(error).__name__}: {error}",
-                "please report it; run with PRESSROOM_DEBUG=1 to see the traceback"))
+            outcome.problems.append(error)
+            outcome.results += [Result(doc.slug, fmt, None, 0.0, "failed")
+                                for fmt in next(todo for d, todo, _ in work if d is doc)]
+            continue
+        keys = next(k for d, _, k in work if d is doc)
+        checks = ["validation"] + ([] if accessibility_findings(doc) else ["accessibility"])
+        for fmt, path, seconds in rendered:
+            manifest.record(project.dist_dir, doc, fmt, keys[fmt], doc.theme, path, checks)
+            outcome.written.setdefault(doc.slug, []).append(path)
+            outcome.results.append(Result(doc.slug, fmt, path, seconds, "built"))
+    if documents:
+        manifest.save()
     if documents:
         _write_listing(project, documents, theme, themes, outcome, report)
     return outcome
+
+
+def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
+    """Render each (document, formats) item, in this process or on a pool of `jobs`."""
+    if jobs <= 1 or len(work) <= 1:
+        for doc, todo, _ in work:
+            rendered, error = render_document(project, doc, tuple(todo))
+            _report_rendered(doc, rendered, report)
+            yield doc, rendered, error
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(render_document, project, doc, tuple(todo)): doc
+                   for doc, todo, _ in work}
+        for future in as_completed(futures):
+            doc = futures[future]
+            rendered, error = future.result()
+            _report_rendered(doc, rendered, report)
+            yield doc, rendered, error
+
+
+def _report_rendered(doc: Document, rendered, report: Callable[[str], None]) -> None:
+    for fmt, path, seconds in rendered:
+        report(f"{doc.slug}: {fmt:<5} {path.name} ({_size(path)}, {seconds:.1f} s)")
+
+
+def render_document(project: Project, doc: Document, formats: tuple[str, ...]):
+    """Render `formats` of one document into dist/<slug>/ (in a worker process too).
+
+    Returns ([(format, path, seconds)], None) or ([], Problem): everything is staged and
+    moved into place only when all formats succeeded.
+    """
+    try:
+        theme = _theme(project.themes_dir, doc.theme)
+        rendered = []
+        with staging(project.dist_dir, doc.slug) as folder:
+            for fmt in formats:
+                started = time.perf_counter()
+                path = renderer(fmt)(doc, theme, folder)
+                rendered.append((fmt, path.relative_to(folder), time.perf_counter() - started))
+            move_into(folder, project.dist_dir / doc.slug)
+        final = project.dist_dir / doc.slug
+        return [(fmt, final / relative, seconds) for fmt, relative, seconds in rendered], None
+    except PressroomError as error:
+        return [], Problem(doc.source_path, None, str(error))
+    except Exception as error:  # a bug of ours or an engine's: report it, keep going
+        if os.environ.get("PRESSROOM_DEBUG"):
+            raise
+        return [], Problem(doc.source_path, None,
+                           f"internal error while rendering: {type(error).__name__}: {error}",
+                           "please report it; run with PRESSROOM_DEBUG=1 to see the traceback")
+
+
+@lru_cache(maxsize=None)
+def _theme(themes_dir: Path, name: str) -> Theme:
+    """One loaded theme per process (its Jinja environment and font configuration)."""
+    return Theme.load(themes_dir, name)
+
+
+def _output_path(manifest: Manifest, project: Project, slug: str, fmt: str) -> Path:
+    return project.dist_dir / manifest.outputs[f"{slug}/{fmt}"]["file"]
 
 
 def _write_listing(project: Project, documents: list[Document], theme: str | None,

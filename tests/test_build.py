@@ -14,7 +14,7 @@ from pipeline.errors import InvalidInput, PressroomError
 def _dist_entries(root):
     """The publication folders of dist/ (and anything unexpected), without the listing."""
     dist = root / "dist"
-    listing = {"index.html", listing_module.ASSETS}
+    listing = {"index.html", listing_module.ASSETS, "manifest.json"}  # besides documents
     return sorted(p.name for p in dist.iterdir() if p.name not in listing) if dist.is_dir() else []
 
 
