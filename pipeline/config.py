@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from .errors import InvalidInput, Problem
-from .models import Person, Publisher, Site
+from .models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
+                     DISCLAIMER_LINE_MAX, Person, Publisher, Site, first_sentence)
 from .schema import Field, YamlText, check_fields, load_yaml
 
 PAPER_SIZES = ("letter", "a4")
@@ -25,7 +26,11 @@ SITE_FIELDS = [
     Field("publisher", "mapping", required=True),
     Field("base_url", "url", required=True, hint="add 'base_url: https://example.org/articles/'"),
     Field("defaults", "mapping"),
+    Field("disclaimer"),
+    Field("review_interval_months", "count"),
+    Field("readability", "mapping"),
 ]
+READABILITY_FIELDS = [Field("target_grade", "number")]
 PERSON_FIELDS = [
     Field("name", required=True),
     Field("credentials", "list"),
@@ -64,6 +69,11 @@ def load_site(source_dir: Path) -> Site:
     defaults, found = check_fields(parsed, top.get("defaults", {}), ("defaults",),
                                    DEFAULTS_FIELDS, "defaults", source_dir, source_dir)
     problems += found
+    readability, found = check_fields(parsed, top.get("readability", {}), ("readability",),
+                                      READABILITY_FIELDS, "readability", source_dir, source_dir)
+    problems += found
+    disclaimer = top.get("disclaimer", DEFAULT_DISCLAIMER)
+    problems += disclaimer_problems(disclaimer, path, parsed.line("disclaimer"))
     paper = defaults.get("paper", "letter").lower()
     if paper not in PAPER_SIZES:
         problems.append(Problem(path, parsed.line("defaults", "paper"),
@@ -90,7 +100,21 @@ def load_site(source_dir: Path) -> Site:
         paper=paper,
         press=defaults.get("press", False),
         single_file=defaults.get("single_file", False),
+        disclaimer=" ".join(disclaimer.split()),
+        review_interval_months=top.get("review_interval_months", DEFAULT_REVIEW_INTERVAL_MONTHS),
+        target_grade=readability.get("target_grade", DEFAULT_TARGET_GRADE),
     )
+
+
+def disclaimer_problems(text: str, file: Path, line: int | None) -> list[Problem]:
+    """The disclaimer's first sentence is the PDF footer line of every page: keep it short."""
+    first = first_sentence(text)
+    if len(first) <= DISCLAIMER_LINE_MAX:
+        return []
+    return [Problem(file, line, f"the first sentence of 'disclaimer' is {len(first)} characters "
+                    f"long; the PDF prints it in the footer of every page",
+                    f"start the disclaimer with a sentence of at most {DISCLAIMER_LINE_MAX} "
+                    "characters, e.g. 'This is general information, not medical advice.'")]
 
 
 def load_people(source_dir: Path) -> dict[str, Person]:

@@ -11,6 +11,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from .errors import InvalidInput, Problem
+from .config import disclaimer_problems
 from .models import Byline, Document, Person, Site, TocEntry
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
@@ -31,6 +32,7 @@ FRONT_MATTER_FIELDS = [
     Field("theme"),
 ]
 
+    Field("disclaimer"),
 MARKDOWN_EXTENSIONS = [
     "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
     "admonition", "fenced_code", "codehilite", "sane_lists",
@@ -81,6 +83,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
                                 f"unknown theme '{theme}'",
                                 f"did you mean '{close[0]}'?" if close
                                 else f"available themes: {', '.join(sorted(theme_names))}"))
+    if "disclaimer" in values:
+        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
     if not body.strip():
         problems.append(Problem(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
@@ -115,6 +119,7 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     data = path.read_bytes()
     try:
         return data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), []
+        disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",

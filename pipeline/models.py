@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
+
+
+# What every publication says about itself unless site.yml or the document says otherwise.
+DEFAULT_DISCLAIMER = (
+    "This is general information, not medical advice: please consult your physician. It "
+    "does not replace a visit with a doctor who knows you and your medical history. Talk to "
+    "your doctor before you start, stop or change any treatment."
+)
+DISCLAIMER_LINE_MAX = 100  # characters of the first sentence, printed in every PDF footer
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12
+DEFAULT_TARGET_GRADE = 8.0  # patient material: US school grade 8 or below
+
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text` (all of it when it has no sentence end)."""
+    text = " ".join(text.split())
+    match = _FIRST_SENTENCE.match(text)
+    return match[1] if match else text
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,9 @@ class Site:
     paper: str  # "letter" or "a4"
     press: bool  # also make the press PDF (PDF/X-4, CMYK, bleed, crop marks)
     single_file: bool = False  # also make the self-contained web page <slug>.single.html
+    disclaimer: str = DEFAULT_DISCLAIMER  # shown by every document that does not replace it
+    review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
+    target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,12 @@ class Document:
     site: Site
     body_source: str = ""  # the Markdown below the front matter, for checks that quote it
     body_line: int = 1  # the line of source_path on which body_source starts
+    disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
+
+    @property
+    def disclaimer_line(self) -> str:
+        """The disclaimer's first sentence: the line in the PDF footer of every page."""
+        return first_sentence(self.disclaimer)
 
     @property
     def modified(self) -> dt.date:
