@@ -32,12 +32,14 @@ SINGLE_FILE = {"single_file": "also make <slug>.single.html, the web page as one
 
 def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
            paper: str | None = None, press: bool | None = None,
-           single_file: bool | None = None, force: bool = False, jobs: int = 0) -> None:
+           single_file: bool | None = None, force: bool = False, jobs: int = 0,
+           strict: bool = False) -> None:
     try:
         with BuildProgress() as progress:
             outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
                                   press=press, single_file=single_file, force=force,
-                                  jobs=int(jobs) or os.cpu_count() or 1, report=progress)
+                                  jobs=int(jobs) or os.cpu_count() or 1, report=progress,
+                                  strict=strict)
         print_summary(outcome)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
@@ -52,11 +54,14 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
                    f"{'it' if len(outcome.failed) == 1 else 'them'})", code=1)
 
 
-@task(help={**PDF_FLAGS, **SINGLE_FILE})
+@task(help={**PDF_FLAGS, **SINGLE_FILE,
+            "strict": "publish no source that still makes an unsupported claim of severity "
+                      "error (source/claims.yml)"})
 def publish(c, only=None, theme=None, paper=None, press=False, single_file=False, force=False,
-            jobs=0):
+            jobs=0, strict=False):
     """Build the web page, PDF and EPUB of every source into dist/, and dist/index.html."""
-    _build(FORMATS, only, theme, paper, press or None, single_file or None, force, jobs)
+    _build(FORMATS, only, theme, paper, press or None, single_file or None, force, jobs,
+           strict)
 
 
 @task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **SINGLE_FILE})

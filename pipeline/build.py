@@ -19,6 +19,7 @@ from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
 from .models import Document
 from .checks import accessibility_findings
+from .claims import refuse_unsupported_claims
 from .manifest import Manifest, build_key, theme_digest
 from .output import move_into, staging
 from .theme import Theme, theme_names
@@ -128,7 +129,7 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,
             theme: str | None = None, paper: str | None = None, press: bool | None = None,
             single_file: bool | None = None, report: Callable[[str], None] = print,
-            force: bool = False, jobs: int = 1) -> Outcome:
+            force: bool = False, jobs: int = 1, strict: bool = False) -> Outcome:
     """Check all sources first; then render each valid document into dist/<slug>/, and
     list every publication of dist/ in dist/index.html.
 
@@ -138,9 +139,13 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     folder and moved into place only when every requested format succeeded, so dist/
     never holds half a build. Outputs whose inputs did not change since the build
     recorded in dist/manifest.json are skipped unless `force`; `jobs` > 1 renders
-    documents on a pool of processes.
+    documents on a pool of processes. With `strict`, a document that makes a claim of
+    severity error (source/claims.yml) is not published.
     """
     documents, problems = gather(project, only, theme, paper)
+    if strict:
+        documents, refused = refuse_unsupported_claims(project.source_dir, documents)
+        problems = [*problems, *refused]
     site = documents[0].site if documents else None
     if "pdf" in formats and "press" not in formats:
         wants_press = press if press is not None else bool(site and site.press)
