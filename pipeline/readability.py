@@ -1,0 +1,93 @@
+"""How hard a document is to read: its Flesch-Kincaid grade level (textstat), against the
+target in site.yml (`readability: target_grade`, grade 8 by default for patient material).
+
+The grade is measured on the body's running text: paragraphs, list items, definitions and
+quotes. Headings, tables, code, the table of contents and footnotes are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+from .checks import Finding
+from .claims import body_blocks, sentences
+from .models import Document
+
+LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
+           "| //div[@class='footnote'] | //div[@class='toc'] | //sup | //p[@class='admonition-title']"
+BLOCKS = ("p", "li", "dt", "dd", "blockquote", "figcaption", "div")
+
+
+def plain_text(doc: Document) -> str:
+    """The running text of the body, one sentence-ending block after another."""
+    root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    for element in root.xpath(LEFT_OUT):
+        element.drop_tree()
+    for element in root.iter(*BLOCKS):
+        element.tail = "\n\n" + (element.tail or "")
+    chunks = []
+    for chunk in re.split(r"\n\s*\n", root.text_content()):
+        chunk = " ".join(chunk.split())
+        if chunk:
+            chunks.append(chunk if chunk[-1] in ".!?:;\u2026\"\u201d)" else chunk + ".")
+    return " ".join(chunks)
+
+
+def _textstat_lang(lang: str) -> str:
+    """The language to give textstat, written so that it counts syllables with Pyphen's
+    hyphenation dictionaries (installed with it). For English, textstat would otherwise
+    look words up in NLTK's CMU dictionary, which it downloads from the network on first
+    use: "en" becomes "en-US", which Pyphen knows and textstat's dictionary lookup does not."""
+    tag = lang.replace("_", "-")
+    return "en-US" if tag.lower() == "en" else tag
+
+
+def grade_level(doc: Document) -> float:
+    """The Flesch-Kincaid grade level of the document's running text, to one decimal
+    (0.0 for a document without running text)."""
+    # textstat takes about a second to import: only when a grade is asked for
+    from textstat.textstat import textstatistics
+
+    text = plain_text(doc)
+    if not text:
+        return 0.0
+    meter = textstatistics()
+    meter.set_lang(_textstat_lang(doc.lang or "en"))
+    return round(max(0.0, meter.flesch_kincaid_grade(text)), 1)
+
+
+def readability_findings(doc: Document, target: float | None = None) -> list[Finding]:
+    """A warning when the grade level is above the target (site.yml's by default), else
+    one line of information with the grade."""
+    target = doc.site.target_grade if target is None else target
+    if not (doc.lang or "en").lower().startswith("en"):
+        return [Finding("readability", f"reading grade level not measured: the Flesch-Kincaid "
+                        f"grade is made for English, and this document is in '{doc.lang}'",
+                        "have a native speaker check that the text is plain and short",
+                        "info", file=doc.source_path)]
+    grade = grade_level(doc)
+    if grade <= target:
+        return [Finding("readability", f"reading grade level {grade:.1f} (target {target:g} or "
+                        "below)", "", "info", file=doc.source_path)]
+    longest = _longest_sentence(doc)
+    hint = (f"; the longest sentence, on line {longest[0]}, has {longest[1]} words"
+            if longest else "")
+    return [Finding("readability", f"reading grade level {grade:.1f} is above the target "
+                    f"{target:g} (site.yml 'readability: target_grade'){hint}",
+                    "use shorter sentences (15 to 20 words) and everyday words; explain "
+                    "medical terms the first time they appear", "warning",
+                    file=doc.source_path, line=longest[0] if longest else None)]
+
+
+def _longest_sentence(doc: Document) -> tuple[int, int] | None:
+    """(line, number of words) of the body's longest sentence."""
+    body = doc.body_source
+    best = None
+    for start, end in body_blocks(body):
+        for sentence in sentences(body, start, end):
+            words = len(re.findall(r"[\w'\u2019-]+", sentence.prose))
+            if best is None or words > best[1]:
+                best = (doc.body_line + body.count("\n", 0, sentence.start), words)
+    return best
