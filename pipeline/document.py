@@ -39,7 +39,9 @@ MARKDOWN_EXTENSIONS = [
 ]
 MARKDOWN_CONFIG = {
     # Footnote ids with ':' need escaping in CSS selectors and target-counter().
-    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d"},
+    # Numbered in the order they are cited, as the PDF's page footnotes are.
+    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d",
+                  "USE_DEFINITION_ORDER": False},
     "toc": {"toc_depth": "2-4"},
     # Characters rather than named entities, which XHTML (the EPUB) does not know.
     "smarty": {"substitutions": {

@@ -10,16 +10,20 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import lxml.html
 from ebooklib import epub
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
+from markupsafe import Markup
 
 from .checks import accessibility_findings, images_without_alt
 from .context import document_files, source_relative, template_context, theme_files
 from .cover import cover_png
+from .document import polyglot_markup
 from .errors import PressroomError
 from .models import Document
+from .references import references_section
 from .resources import IMAGE_TYPES
 from .theme import Theme
 
@@ -58,9 +62,12 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(doc, theme)
     authors = ", ".join(person.name_with_credentials for person in doc.byline.authors)
+    body = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    references_id = references_section(body, epub=True)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, cover_src=cover_name,
-                               cover_alt=f"Cover: {doc.title}, by {authors}")
+                               cover_alt=f"Cover: {doc.title}, by {authors}",
+                               body=Markup(polyglot_markup(body)))
     chapter_page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
     cover_page = _well_formed(doc, theme.render_template("epub_cover.xhtml", **context))
 
@@ -105,6 +112,9 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
 
     book.toc = [epub.Link(f"{chapter_name}#title-page", doc.title, "toc-title"),
                 *(_toc_links(chapter_name, entry) for entry in doc.toc)]
+    if references_id:
+        heading = body.get_element_by_id(f"{references_id}-heading").text
+        book.toc.append(epub.Link(f"{chapter_name}#{references_id}", heading, "toc-references"))
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
     book.spine = [cover, chapter, ("nav", "no")]

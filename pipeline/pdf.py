@@ -9,11 +9,13 @@ from pathlib import Path
 
 import lxml.html
 import pydyf
+import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from .context import source_relative, template_context
+from .metadata import canonical_url
 from .document import polyglot_markup
 from .errors import PressroomError
 from .fetcher import ResourceRefused, SandboxedFetcher
@@ -74,7 +76,7 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
         "print.html",
         **template_context(doc, theme, "print", theme_base, lambda p: source_relative(doc, p),
                            stylesheet_href=None, paper=PAPER[doc.site.paper],
-                           body=Markup(page_footnotes(doc.body_html))),
+                           body=Markup(page_footnotes(doc.body_html)), online=read_online(doc)),
     )
     fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
@@ -88,6 +90,19 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
                        color_profiles=color_profiles, **options)
     except ResourceRefused as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
+
+
+def read_online(doc: Document) -> dict | None:
+    """Where the web page is (site.yml's base_url + slug), for the PDF's last page: its URL,
+    the URL without the scheme to print, and a QR code for it as inline SVG (vector)."""
+    if not doc.site.base_url:
+        return None
+    url = canonical_url(doc)
+    short_url = re.sub(r"^https?://", "", url)
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=4, svgclass="qr-code", lineclass=None,
+                          omitsize=True, title=f"QR code: {short_url}")
+    return {"url": url, "short_url": short_url, "qr_svg": Markup(svg)}
 
 
 _BLOCKS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "dl", "dt", "dd",

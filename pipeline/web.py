@@ -17,6 +17,7 @@ from .context import THEME_LOGO, document_files, source_relative, template_conte
 from .document import polyglot_markup
 from .errors import PressroomError
 from .models import Document
+from .references import references_section
 from .theme import Theme
 
 SINGLE_SUFFIX = ".single.html"
@@ -84,10 +85,12 @@ def _data_url(path: Path) -> str:
 
 def web_body(doc: Document, single: bool) -> Markup:
     """The body for the web: links whose text is their own URL get the class 'bare-url'
-    (the print stylesheet writes other links' URLs after them), and code blocks, which
-    scroll sideways on narrow screens, take the keyboard focus. For the single file,
-    images become data: URLs and relative links absolute ones."""
+    (the print stylesheet writes other links' URLs after them), code blocks, which
+    scroll sideways on narrow screens, take the keyboard focus, and the footnotes become
+    the references section. For the single file, images become data: URLs and relative
+    links absolute ones."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    references_section(root)
     images = set(doc.images)
     for anchor in root.iter("a"):
         href = anchor.get("href") or ""

@@ -89,7 +89,7 @@ def test_classic_print_stylesheet_uses_its_own_tokens_and_fonts(themes):
     assert "Literata" in css
     assert '--font-body: "Literata"' in css
     assert "Atkinson Hyperlegible Next" not in css  # default's tokens.css was overridden
-    assert "@bottom-center" in css                  # print.css itself comes from default
+    assert "@bottom-right" in css                   # print.css itself comes from default
 
 
 def test_unknown_medium_is_refused(themes):
