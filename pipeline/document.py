@@ -30,9 +30,9 @@ FRONT_MATTER_FIELDS = [
     Field("keywords", "list"),
     Field("cover", "image"),
     Field("theme"),
+    Field("disclaimer"),
 ]
 
-    Field("disclaimer"),
 MARKDOWN_EXTENSIONS = [
     "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
     "admonition", "fenced_code", "codehilite", "sane_lists",
@@ -78,6 +78,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     if "updated" in values and "date" in values and values["updated"] < values["date"]:
         problems.append(Problem(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
+    if "disclaimer" in values:
+        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     if theme not in theme_names:
         close = difflib.get_close_matches(theme, theme_names, n=1)
@@ -85,8 +87,6 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
                                 f"unknown theme '{theme}'",
                                 f"did you mean '{close[0]}'?" if close
                                 else f"available themes: {', '.join(sorted(theme_names))}"))
-    if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
     if not body.strip():
         problems.append(Problem(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
@@ -114,6 +114,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         site=site,
         body_source=body,
         body_line=body_line,
+        disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
     )
 
 
@@ -121,7 +122,6 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
     data = path.read_bytes()
     try:
         return data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), []
-        disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",

@@ -132,7 +132,6 @@ def _bool(value: Any) -> tuple[Any, str]:
     return None, f"must be true or false, not {_describe(value)}"
 
 
-def _mapping(value: Any) -> tuple[Any, str]:
 def _count(value: Any) -> tuple[Any, str]:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value, ""
@@ -145,6 +144,7 @@ def _number(value: Any) -> tuple[Any, str]:
     return None, f"must be a number above 0, not {_describe(value)}"
 
 
+def _mapping(value: Any) -> tuple[Any, str]:
     if isinstance(value, dict):
         return value, ""
     return None, f"must be a group of fields (key: value lines indented below it), not {_describe(value)}"
@@ -160,9 +160,9 @@ EXAMPLES = {
     "image": "give the image path relative to this file",
     "mapping": "indent the fields below this key",
     "bool": "write true or false",
-}
     "count": "write a whole number, e.g. 12",
     "number": "write a number, e.g. 8 or 8.5",
+}
 
 KINDS = {"text": _text, "date": _date, "list": _text_list, "lang": _lang, "url": _url,
          "image": _text, "mapping": _mapping, "bool": _bool, "count": _count,
