@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable
@@ -12,6 +13,8 @@ import lxml.html
 from . import checkers
 from .build import Project, gather, publish
 from .checks import Finding, accessibility_findings, source_line
+from .claims import project_rules
+from .review import content_findings
 from .errors import InvalidInput
 from .models import Document
 from .resources import IMAGE_TYPES
@@ -27,23 +30,30 @@ OUTPUT_CHECKERS = (
 
 
 def collect_findings(project: Project, only: str | None = None, fast: bool = False,
-                     progress: Callable[[str], None] = lambda line: None
-                     ) -> tuple[list[Finding], list[str]]:
+                     progress: Callable[[str], None] = lambda line: None,
+                     today: dt.date | None = None) -> tuple[list[Finding], list[str]]:
     """All findings for the project's sources, and the checkers that could not run."""
     try:
         documents, problems = gather(project, only)
     except InvalidInput as error:  # site.yml or authors.yml: nothing else can be checked
         return [_from_problem(p) for p in error.problems], []
     findings = [_from_problem(p) for p in problems]
+    try:
+        rules = project_rules(project.source_dir)
+    except InvalidInput as error:  # claims.yml itself is wrong
+        findings += [_from_problem(p) for p in error.problems]
+        rules = ()
     for doc in documents:
         findings += accessibility_findings(doc)
         findings += link_findings(doc, project)
+        findings += content_findings(doc, rules, today or dt.date.today())
     if only is None:
         findings += unused_image_findings(project, documents)
     skipped: list[str] = []
     if not fast and documents:
         findings += _output_findings(project, only, documents, skipped, progress)
-    findings.sort(key=lambda f: (str(f.file or ""), f.line or 0, SEVERITY_ORDER[f.severity]))
+    findings.sort(key=lambda f: (str(f.file or ""), f.line or 0, f.column or 0,
+                                 SEVERITY_ORDER[f.severity]))
     return findings, skipped
 
 
