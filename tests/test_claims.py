@@ -1,0 +1,238 @@
+"""pipeline.claims: unsupported claims in the body and front matter, the rules in
+source/claims.yml, and `publish --strict`."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO, SEED_SLUG, article, run_publish, write_source
+from pipeline.build import Project, gather
+from pipeline.claims import claim_findings, load_rules, project_rules
+from pipeline.errors import InvalidInput
+
+SEED_FILE = REPO / "source" / f"{SEED_SLUG}.md"
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return project_rules(REPO / "source")
+
+
+def position(path: Path, needle: str, occurrence: int = 0) -> tuple[int, int]:
+    """1-based (line, column) of `needle` in a file."""
+    found = -1
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        start = line.find(needle)
+        while start >= 0:
+            found += 1
+            if found == occurrence:
+                return number, start + 1
+            start = line.find(needle, start + 1)
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def findings_for(root: Path, body: str, rules, front: str = "", **fields):
+    write_source(root, "claims", article(front, body, **fields))
+    documents, problems = gather(Project(root), only="claims")
+    assert problems == []
+    return claim_findings(documents[0], rules)
+
+
+# --- The seed article ----------------------------------------------------------------------
+
+
+def test_seed_reports_the_unsupported_safety_and_evidence_claims(rules):
+    documents, _ = gather(Project(REPO), only=SEED_SLUG)
+    findings = claim_findings(documents[0], rules)
+    by_rule = {f.rule: f for f in findings}
+    safety = by_rule["claim-absolute-safety"]
+    assert safety.severity == "error"
+    assert (safety.file, safety.line, safety.column) == (documents[0].source_path,
+                                                         *position(SEED_FILE, "safe, noninvasive"))
+    assert "'safe', 'noninvasive'" in safety.message
+    assert ('"The treatment is safe, noninvasive, and well-tolerated in most patients with little '
+            'recovery time needed."') in safety.message
+    assert safety.fix  # the suggested rewording
+    evidence = by_rule["claim-evidence"]
+    assert (evidence.line, evidence.column) == position(SEED_FILE, "Studies have shown")
+    assert evidence.message.count('"Studies have shown that mesenchymal') == 1
+
+
+def test_seed_does_not_report_that_stem_cell_therapy_is_not_a_cure(rules):
+    documents, _ = gather(Project(REPO), only=SEED_SLUG)
+    findings = claim_findings(documents[0], rules)
+    assert not [f for f in findings if "is not a cure" in f.message]
+    assert not [f for f in findings if f.rule == "claim-cure"]  # nor its title's question
+    assert sorted(f.rule for f in findings) == ["claim-absolute-safety", "claim-evidence",
+                                                "claim-permanence"]
+
+
+# --- What passes and what does not -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence", [
+    "Stem cell therapy is not a cure for MS.",
+    "There is no cure for MS.",
+    "No treatment is risk-free.",
+    "It cannot cure MS, and it isn't safe for everyone.",
+    "The treatment has never been shown to be safe.",
+    "Can stem cells cure MS?",
+    "Ask your doctor whether the treatment is safe for you.",
+    "The treatment is safe.[^trial]",
+    "Studies[^trial] have shown that it helps some people.",
+    "Keep your medicines in a safe place.",
+    "Use `safe_mode` in the [settings](https://example.org/cure-safe).",
+])
+def test_negated_asked_cited_or_not_prose_passes(empty_project, rules, sentence):
+    body = f"{sentence}\n\n[^trial]: Smith J. A trial. 2024. <https://example.org/trial>"
+    assert findings_for(empty_project, body, rules) == []
+
+
+@pytest.mark.parametrize("sentence, rule, words", [
+    ("Stem cells cure MS.", "claim-cure", "'cure'"),
+    ("Stem cells do not cure MS, but the treatment is safe.", "claim-absolute-safety", "'safe'"),
+    ("There is no doubt the treatment is safe.", "claim-absolute-safety", "'safe'"),
+    ("It is a non-invasive and risk free option.", "claim-absolute-safety",
+     "'non-invasive', 'risk free'"),
+    ("The therapy is FDA-approved.", "claim-regulatory", "'FDA-approved'"),
+    ("Our treatment is clinically proven.", "claim-regulatory", "'clinically proven'"),
+    ("Results are guaranteed.", "claim-guarantee", "'guaranteed'"),
+    ("Our patients say it changed their lives.", "claim-testimonial",
+     "'Our patients say', 'changed their lives'"),
+    ("Research shows that it repairs myelin.", "claim-evidence", "'Research shows'"),
+])
+def test_unsupported_claims_are_reported(empty_project, rules, sentence, rule, words):
+    [finding] = findings_for(empty_project, sentence, rules)
+    assert finding.rule == rule
+    assert f"({words})" in finding.message
+    assert f'"{sentence}"' in finding.message
+
+
+def test_a_cited_sentence_does_not_cover_the_next_one(empty_project, rules):
+    body = ("The treatment is safe.[^a] It is also risk-free.\n\n"
+            "[^a]: A study of 40 people. <https://example.org/a>")
+    [finding] = findings_for(empty_project, body, rules)
+    path = empty_project / "source" / "claims.md"
+    assert (finding.line, finding.column) == position(path, "risk-free")
+    assert '"It is also risk-free."' in finding.message
+
+
+def test_line_and_column_in_a_wrapped_paragraph_and_a_list(empty_project, rules):
+    body = """
+    Stem cells are studied for MS. Some clinics
+    say the treatment is safe
+    for everyone.
+
+    - It helps some people.
+    - It is a miracle.
+    """
+    findings = findings_for(empty_project, textwrap.dedent(body), rules)
+    path = empty_project / "source" / "claims.md"
+    assert [(f.rule, f.line, f.column) for f in findings] == [
+        ("claim-absolute-safety", *position(path, "safe")),
+        ("claim-testimonial", *position(path, "miracle")),
+    ]
+    assert '"say the treatment is safe for everyone."' not in findings[0].message
+    assert '"Some clinics say the treatment is safe for everyone."' in findings[0].message
+
+
+def test_code_and_footnote_definitions_are_not_checked(empty_project, rules):
+    body = """
+    A plain sentence.[^n]
+
+    ```text
+    This cure is safe and guaranteed.
+    ```
+
+    [^n]: Some say it is a cure; this note is a source, not a claim.
+        Its second paragraph says it is safe.
+    """
+    assert findings_for(empty_project, textwrap.dedent(body), rules) == []
+
+
+def test_title_subtitle_and_description_are_checked(empty_project, rules):
+    findings = findings_for(empty_project, "Plain text.", rules,
+                            front="subtitle: A guaranteed result",
+                            title="A safe treatment for MS",
+                            description="Is it a cure? We explain.")
+    path = empty_project / "source" / "claims.md"
+    assert [(f.rule, f.line, f.column) for f in findings] == [
+        ("claim-absolute-safety", *position(path, "safe")),
+        ("claim-guarantee", *position(path, "guaranteed")),
+    ]
+
+
+# --- claims.yml --------------------------------------------------------------------------------
+
+
+def test_the_shipped_rules(rules):
+    assert [r.id for r in rules] == ["cure", "permanence", "absolute-safety", "regulatory",
+                                     "guarantee", "testimonial", "evidence"]
+    severities = {r.id: r.severity for r in rules}
+    assert {severities[r] for r in ("cure", "absolute-safety", "regulatory", "guarantee")} == \
+        {"error"}
+    assert all(r.message and r.suggestion for r in rules)
+
+
+def test_a_bad_claims_file_is_reported_with_lines(tmp_path):
+    path = tmp_path / "claims.yml"
+    path.write_text(textwrap.dedent("""\
+        cure:
+          message: promises a cure
+          severity: eror
+          suggestion: say what it may do
+          phrases: [cure]
+        regex:
+          message: broken
+          severity: error
+          suggestion: fix it
+          patterns:
+            - 'cures? (MS'
+        empty:
+          message: nothing to look for
+          severity: warning
+          suggestion: add phrases
+        Bad Name:
+          mesage: typo
+          severity: info
+          suggestion: x
+          phrases: [x]
+        """), encoding="utf-8")
+    with pytest.raises(InvalidInput) as raised:
+        load_rules(path)
+    text = str(raised.value)
+    assert "claims.yml:3: rule 'cure': unknown severity 'eror'" in text
+    assert "claims.yml:11: rule 'regex': the pattern 'cures? (MS' is not a valid regular " \
+           "expression" in text
+    assert "claims.yml:12: rule 'empty' has no phrases or patterns" in text
+    assert "claims.yml:16: rule name 'Bad Name' is not a lowercase, hyphenated name" in text
+    assert "claims.yml:17: unknown field 'mesage' in rule 'Bad Name'" in text
+    assert "did you mean 'message'?" in text
+    assert "claims.yml:16: rule 'Bad Name' is missing the required field 'message'" in text
+
+
+def test_malformed_claims_yaml_and_a_missing_file(tmp_path):
+    path = tmp_path / "claims.yml"
+    path.write_text("cure:\n  phrases: [cure\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"claims\.yml:\d+: malformed YAML"):
+        load_rules(path)
+    assert load_rules(tmp_path / "none.yml") == ()
+
+
+# --- publish --strict --------------------------------------------------------------------------
+
+
+def test_strict_publish_refuses_a_document_with_claim_errors(project_root):
+    write_source(project_root, "careful", article(body="Stem cell therapy is not a cure."))
+    outcome = run_publish(project_root, ("html",), strict=True)
+    assert outcome.failed == [SEED_SLUG]
+    messages = "\n".join(str(p) for p in outcome.problems)
+    assert f"{SEED_SLUG}.md:{position(SEED_FILE, 'safe, non')[0]}: unsupported claim " \
+           f"(column {position(SEED_FILE, 'safe, non')[1]}, claim-absolute-safety)" in messages
+    assert "Studies have shown" not in messages  # a warning does not stop a strict publish
+    assert not (project_root / "dist" / SEED_SLUG).exists()
+    assert (project_root / "dist" / "careful" / "index.html").is_file()
+    assert run_publish(project_root, ("html",)).ok  # without --strict: published
