@@ -13,6 +13,8 @@ from markupsafe import Markup
 from .errors import InvalidInput, Problem
 from .config import disclaimer_problems
 from .models import Byline, Document, Person, Site, TocEntry
+from .sanitise import clean as sanitise_html
+from .sanitise import unclosed_elements, unsafe_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
 FRONT_MATTER_FIELDS = [
@@ -54,6 +56,9 @@ MARKDOWN_CONFIG = {
 }
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
+MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
+CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
 
 
 def read_document(path: Path, site: Site, people: dict[str, Person],
@@ -119,7 +124,17 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
 
 
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        return None, [Problem(path, None, f"the file is {size / 1024 / 1024:.1f} MB; the limit "
+                              f"is {MAX_SOURCE_BYTES // 1024 // 1024} MB of Markdown",
+                              "split it into several documents, and keep data and pictures "
+                              "in image files")]
     data = path.read_bytes()
+    if not data.strip():
+        return None, [Problem(path, None, "the file is empty",
+                              "begin the file with a '---' line, then 'title:', 'description:', "
+                              "'date:' and 'authors:', then '---' and the article")]
     try:
         return data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), []
     except UnicodeDecodeError as error:
@@ -165,10 +180,20 @@ def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str,
 def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Problem]):
     converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS,
                                   extension_configs=MARKDOWN_CONFIG, output_format="xhtml")
-    html = converter.convert(body)
-    root = lxml.html.fragment_fromstring(html, create_parent="div")
-    images = []
     body_lines = body.split("\n")
+    try:
+        html = converter.convert(body)
+    except RecursionError:
+        problems.append(Problem(path, body_line, "the text is nested too deeply to be read "
+                                f"(lists or quotes inside each other; the limit is "
+                                f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
+        return "", (), ()
+    raw = lxml.html.fragment_fromstring(html, create_parent="div")
+    if not _nesting_ok(path, raw, body_lines, body_line, problems):
+        return "", (), ()
+    _check_raw_html(path, raw, converter, body_lines, body_line, problems)
+    root = lxml.html.fragment_fromstring(sanitise_html(html), create_parent="div")
+    images = []
     for img in root.iter("img"):
         src = img.get("src", "")
         line = _line_of(src, body_lines, body_line)
@@ -181,7 +206,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
             images.append(image)
         if img.get("alt") is None:
             img.set("alt", "")
-    for element in root.iter("svg", "math"):
+    for element in raw.iter("svg", "math"):
         problems.append(Problem(path, _line_of(f"<{element.tag}", body_lines, body_line),
                                 f"inline <{element.tag}> is not supported",
                                 f"save it as a file under source/images/ and show it with "
@@ -190,11 +215,56 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
     return polyglot_markup(root), toc, tuple(images)
 
 
-def _line_of(needle: str, lines: list[str], first_line: int) -> int:
+def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: list[str],
+                    body_line: int, problems: list[Problem]) -> None:
+    """Report raw HTML outside the sanitiser's allow-list, and raw HTML blocks left open
+    (Markdown would read the rest of the document as HTML), each with its line."""
+    for block in converter.htmlStash.rawHtmlBlocks:
+        if not isinstance(block, str) or "\n" not in block.strip():
+            continue  # one inline tag: its paragraph closes it
+        start = _line_of(block.strip().split("\n")[0], body_lines, body_line)
+        for tag, line in unclosed_elements(block)[:1]:
+            problems.append(Problem(path, start + line - 1,
+                                    f"raw HTML <{tag}> is never closed, so the rest of the "
+                                    "document would be read as HTML",
+                                    f"add </{tag}> where the element ends"))
+    seen = set()
+    for unsafe in unsafe_html(raw):
+        line = _line_of(unsafe.needle, body_lines, body_line, ignore_case=True, after=seen)
+        seen.add((unsafe.needle.lower(), line))
+        problems.append(Problem(path, line, unsafe.message, unsafe.fix))
+
+
+def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
+                problems: list[Problem]) -> bool:
+    """Whether lists, quotes and HTML elements stay within MAX_NESTING levels (and any
+    element within 5 x MAX_NESTING): deeper ones are refused before the renderers, which
+    recurse over the tree, or the HTML parsers, which slow down, meet them."""
+    depth = containers = -1  # not counting the wrapper <div>
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        step = 1 if event == "start" else -1
+        depth += step
+        containers += step if element.tag in CONTAINERS else 0
+        if event == "start" and (containers > MAX_NESTING or depth > 5 * MAX_NESTING):
+            text = next((t.strip() for t in element.itertext() if t.strip()), "")[:40]
+            problems.append(Problem(path, _line_of(text, body_lines, body_line),
+                                    f"lists, quotes or HTML elements are nested more than "
+                                    f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
+            return False
+    return True
+
+
+def _line_of(needle: str, lines: list[str], first_line: int, ignore_case: bool = False,
+             after: set | None = None) -> int:
+    """The first line holding `needle`; with `after`, the first one not yet in it (so that a
+    second occurrence of the same text gets the line of the second one)."""
+    key = needle.lower() if ignore_case else needle
+    taken = {line for text, line in after or () if text == needle.lower()}
     for offset, line in enumerate(lines):
-        if needle and needle in line:
+        text = line.lower() if ignore_case else line
+        if key and key in text and first_line + offset not in taken:
             return first_line + offset
-    return first_line
+    return _line_of(needle, lines, first_line, ignore_case) if taken else first_line
 
 
 def _toc_entry(token: dict) -> TocEntry:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .images import image_problem
 from .resources import IMAGE_TYPES, UnsafeReference, resolve_inside
 
 
@@ -254,4 +255,7 @@ def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None
                       f"({', '.join(sorted(IMAGE_TYPES))})")
     if not path.is_file():
         return None, f"image '{reference}' does not exist"
+    error = image_problem(path, reference)
+    if error:
+        return None, error
     return path, ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import make_png
 from pipeline.schema import Field, check_fields, check_image, load_yaml
 
 FILE = Path("/project/source/doc.md")
@@ -183,8 +184,7 @@ def test_a_mapping_that_is_not_a_mapping_is_one_problem():
 
 
 def test_image_field_is_resolved_and_checked(tmp_path):
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "a.png").write_bytes(b"png")
+    make_png(tmp_path / "images" / "a.png")
     fields = [Field("photo", "image"), Field("cover", "image")]
     parsed = parse("photo: images/a.png\ncover: images/missing.png\n")
     values, problems = check_fields(parsed, parsed.data, (), fields, "x", tmp_path, tmp_path)
@@ -199,8 +199,7 @@ def test_image_field_is_resolved_and_checked(tmp_path):
 @pytest.fixture
 def source(tmp_path):
     root = tmp_path / "source"
-    (root / "images").mkdir(parents=True)
-    (root / "images" / "photo.jpg").write_bytes(b"jpg")
+    make_png(root / "images" / "photo.jpg")
     (root / "notes.txt").write_text("not an image")
     (tmp_path / "secret.png").write_bytes(b"png outside source/")
     return root

@@ -1,0 +1,115 @@
+"""What is inside an image file: empty, corrupt, too large, or an SVG that reaches outside.
+
+Called for every image a document, site.yml or authors.yml names, before anything is
+rendered, so a bad image is a message with the line that names it, not a failed render.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # per image file
+MAX_IMAGE_PIXELS = 40_000_000  # width x height of a raster image
+# What Pillow calls each format, by suffix (a JPEG named .png would get the wrong media type).
+PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
+
+
+def image_problem(path: Path, reference: str) -> str:
+    """Why the image file at `path` (written `reference` by the writer) cannot be published,
+    or "" when it can."""
+    stat = path.stat()
+    return _problem(path, reference, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _problem(path: Path, reference: str, size: int, mtime: int) -> str:
+    if size == 0:
+        return f"image '{reference}' is empty (0 bytes)"
+    if size > MAX_IMAGE_BYTES:
+        return (f"image '{reference}' is {size / 1024 / 1024:.1f} MB; the limit is "
+                f"{MAX_IMAGE_BYTES // 1024 // 1024} MB per image")
+    if path.suffix.lower() == ".svg":
+        return _svg_problem(path, reference)
+    return _raster_problem(path, reference)
+
+
+def _raster_problem(path: Path, reference: str) -> str:
+    expected = PIL_FORMATS.get(path.suffix.lower())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                found = image.format
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return (f"image '{reference}' is {width} x {height} pixels "
+                            f"({width * height / 1e6:.0f} megapixels); the limit is "
+                            f"{MAX_IMAGE_PIXELS / 1e6:.0f} megapixels")
+                image.verify()
+            with Image.open(path) as image:
+                image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        return f"image '{reference}' is not a readable {expected or 'image'} file"
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        return f"image '{reference}' is damaged and cannot be read ({error})"
+    if expected and found != expected:
+        return f"image '{reference}' is a {found} file but its name ends in {path.suffix}"
+    return ""
+
+
+def _svg_problem(path: Path, reference: str) -> str:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True)
+    try:
+        tree = etree.parse(str(path), parser)
+    except etree.XMLSyntaxError as error:
+        return f"image '{reference}' is not a readable SVG file ({error})"
+    internal = tree.docinfo.internalDTD
+    if internal is not None and any(True for _ in internal.iterentities()):
+        return (f"image '{reference}' declares XML entities, which Pressroom does not read; "
+                "export the SVG without a DOCTYPE")
+    root = tree.getroot()
+    if etree.QName(root).localname != "svg":
+        return f"image '{reference}' is not an SVG image (its root element is <{root.tag}>)"
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        line = element.sourceline
+        if name in ("script", "foreignObject"):
+            return f"image '{reference}' contains <{name}> (line {line} of the SVG)"
+        for attribute, value in element.attrib.items():
+            attr = etree.QName(attribute).localname
+            if attr.lower().startswith("on"):
+                return (f"image '{reference}' has an event handler '{attr}' "
+                        f"(line {line} of the SVG)")
+            if attribute in ("href", XLINK_HREF) and not _internal(value):
+                return _external(reference, value, line)
+            for url in _CSS_URL.findall(value) if "url(" in value.lower() else ():
+                if not _internal(url):
+                    return _external(reference, url, line)
+        if name == "style" and element.text:
+            for url in _CSS_URL.findall(element.text) + _CSS_IMPORT.findall(element.text):
+                if not _internal(url):
+                    return _external(reference, url, line)
+    return ""
+
+
+def _internal(url: str) -> bool:
+    url = url.strip()
+    return url.startswith("#") or url.lower().startswith("data:") or url == ""
+
+
+def _external(reference: str, url: str, line: int | None) -> str:
+    return (f"image '{reference}' refers to '{url.strip()}' outside itself "
+            f"(line {line} of the SVG); only '#fragments' and data: URLs can be used")
