@@ -29,6 +29,7 @@ SITE_FIELDS = [
     Field("disclaimer"),
     Field("review_interval_months", "count"),
     Field("readability", "mapping"),
+    Field("allow_network", "bool"),
 ]
 READABILITY_FIELDS = [Field("target_grade", "number")]
 PERSON_FIELDS = [
@@ -103,6 +104,7 @@ def load_site(source_dir: Path) -> Site:
         disclaimer=" ".join(disclaimer.split()),
         review_interval_months=top.get("review_interval_months", DEFAULT_REVIEW_INTERVAL_MONTHS),
         target_grade=readability.get("target_grade", DEFAULT_TARGET_GRADE),
+        allow_network=top.get("allow_network", False),
     )
 
 

@@ -6,8 +6,10 @@ import io
 
 import pypdfium2
 from weasyprint import CSS, HTML
+from weasyprint.urls import FatalURLFetchingError
 
 from .context import source_relative, template_context
+from .errors import PressroomError
 from .fetcher import SandboxedFetcher
 from .models import Document
 from .pdf import font_config
@@ -18,7 +20,7 @@ COVER_WIDTH = 1600  # px; the page in css/cover.css is 1600 x 2400 CSS px
 
 def cover_png(doc: Document, theme: Theme) -> bytes:
     """Render templates/cover.html with css/cover.css and rasterise it to a PNG."""
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme)
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
     theme_base = theme.dirs[0].resolve().as_uri() + "/"
     page = theme.render_template(
         "cover.html",
@@ -27,8 +29,12 @@ def cover_png(doc: Document, theme: Theme) -> bytes:
     fonts = font_config(theme)
     stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
                      url_fetcher=fetcher, font_config=fonts)
-    pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
-                     url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    try:
+        pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
+                         url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet],
+                                                        font_config=fonts)
+    except FatalURLFetchingError as error:  # a BaseException: would escape the build's net
+        raise PressroomError(f"{doc.source_path.name}: the EPUB cover: {error}") from None
     document = pypdfium2.PdfDocument(pdf_bytes)
     try:
         page_object = document[0]

@@ -1,4 +1,9 @@
-"""WeasyPrint URL fetcher that reads only files inside source/ and the theme."""
+"""WeasyPrint URL fetcher that reads only files inside source/ and the theme.
+
+`data:` URLs (self-contained) are decoded; `http:` and `https:` are fetched only when
+`site.yml` says `allow_network: true`, without following redirects; anything else
+(`file:` outside the sandbox, `ftp:` ...) stops the render with a message.
+"""
 
 from __future__ import annotations
 
@@ -20,19 +25,35 @@ class ResourceRefused(FatalURLFetchingError):
     """Raised for any URL outside the sandbox; stops the render with a clear message."""
 
 
-class SandboxedFetcher(URLFetcher):
-    """Serve `file:` URLs under `source_dir` or in the theme's folders, refuse all else."""
+NETWORK = ("http", "https")
 
-    def __init__(self, source_dir: Path, theme: Theme):
-        super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+
+class SandboxedFetcher(URLFetcher):
+    """Serve `file:` URLs under `source_dir` or in the theme's folders and `data:` URLs;
+    `http(s):` only with `allow_network`; refuse all else."""
+
+    def __init__(self, source_dir: Path, theme: Theme, allow_network: bool = False):
+        super().__init__(allowed_protocols={"data", *NETWORK}, fail_on_errors=True,
+                         allow_redirects=False, timeout=10)
         self.source_dir = source_dir.resolve()
         self.theme = theme
+        self.allow_network = allow_network
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ResourceRefused(f"refused to fetch {url}: only files inside source/ and the "
-                                  "theme are used")
+        scheme = parts.scheme.lower()
+        if scheme in NETWORK and not self.allow_network:
+            raise ResourceRefused(f"refused to fetch {_short(url)}: network access is off "
+                                  "(only files inside source/ and the theme are used; "
+                                  "'allow_network: true' in site.yml turns it on)")
+        if scheme == "data" or scheme in NETWORK:
+            try:
+                return super().fetch(url, headers)
+            except Exception as error:  # WeasyPrint would only say 'Error fetching'
+                raise ResourceRefused(f"could not fetch {_short(url)}: {error}") from None
+        if scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ResourceRefused(f"refused to fetch {_short(url)}: only files inside source/ "
+                                  "and the theme are used")
         path = Path(unquote(parts.path)).resolve()
         if path.is_relative_to(self.source_dir):
             real = path
@@ -45,3 +66,7 @@ class SandboxedFetcher(URLFetcher):
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         return URLFetcherResponse(real.as_uri(), real.read_bytes(),
                                   headers={"Content-Type": content_type})
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."

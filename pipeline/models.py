@@ -54,6 +54,7 @@ class Site:
     disclaimer: str = DEFAULT_DISCLAIMER  # shown by every document that does not replace it
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
     target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
+    allow_network: bool = False  # let the PDF renderer fetch http(s) URLs a theme names
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
 
 from .context import source_relative, template_context
 from .metadata import canonical_url
 from .document import polyglot_markup
 from .errors import PressroomError
-from .fetcher import ResourceRefused, SandboxedFetcher
+from .fetcher import SandboxedFetcher
 from .models import Document
 from .theme import Theme
 
@@ -70,7 +71,7 @@ def _theme_base(theme: Theme) -> str:
 
 def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: str = "",
            **options) -> None:
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme)
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
     theme_base = _theme_base(theme)
     page = theme.render_template(
         "print.html",
@@ -88,7 +89,7 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
     try:
         html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
                        color_profiles=color_profiles, **options)
-    except ResourceRefused as error:  # a BaseException in WeasyPrint's hierarchy
+    except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
 
 

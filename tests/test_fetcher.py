@@ -49,12 +49,65 @@ def test_a_url_in_the_child_theme_finds_the_parent_file(fetcher, project_root):
     "https://example.org/tracker.png",
     "http://localhost/x.css",
     "ftp://example.org/x.png",
-    "data:image/png;base64,iVBORw0KGgo=",
     "file://attacker.example/share/x.png",
 ])
 def test_refuses_anything_but_local_files(fetcher, url):
     with pytest.raises(ResourceRefused, match="refused to fetch"):
         fetcher.fetch(url)
+
+
+def test_network_urls_are_refused_unless_site_yml_allows_them(fetcher):
+    with pytest.raises(ResourceRefused, match="network access is off.*allow_network: true"):
+        fetcher.fetch("https://example.org/font.woff2")
+
+
+def test_data_urls_are_self_contained_and_served(fetcher):
+    # An SVG may carry its raster pictures as data: URLs; they reach nothing outside.
+    response = fetcher.fetch("data:text/plain;base64,aGVsbG8=")
+    assert response.read() == b"hello"
+
+
+@pytest.fixture
+def web_server(tmp_path):
+    """A local HTTP server for the allowed-network tests: /font.txt, and /moved redirects."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "file:///etc/passwd")
+                self.end_headers()
+                return
+            self.send_response(200 if self.path == "/font.txt" else 404)
+            self.end_headers()
+            self.wfile.write(b"served")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_allowed_network_fetches_http_but_still_no_other_files(project_root, web_server):
+    source = project_root / "source"
+    fetcher = SandboxedFetcher(source, Theme.load(project_root / "themes", "default"),
+                               allow_network=True)
+    assert fetcher.fetch(f"{web_server}/font.txt").read() == b"served"
+    with pytest.raises(ResourceRefused, match="could not fetch"):
+        fetcher.fetch(f"{web_server}/missing")
+    with pytest.raises(ResourceRefused, match="could not fetch"):
+        fetcher.fetch(f"{web_server}/moved")  # redirects are not followed
+    with pytest.raises(ResourceRefused, match="outside source/ and the theme"):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ResourceRefused, match="refused to fetch"):
+        fetcher.fetch("ftp://example.org/x.png")
 
 
 def test_refuses_local_files_outside_source_and_theme(fetcher, project_root, tmp_path):
