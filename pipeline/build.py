@@ -116,7 +116,11 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
         raise PressroomError(f"no Markdown sources in {project.source_dir}; "
                              "add one, e.g. source/my-article.md")
     documents, problems = [], []
+    clashes = _slug_clashes(project.sources())
     for path in sources:
+        if path in clashes:
+            problems.append(clashes[path])
+            continue
         try:
             documents.append(read_document(path, site, people, names))
         except InvalidInput as error:
@@ -124,6 +128,23 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return documents, problems
+
+
+def _slug_clashes(sources: list[Path]) -> dict[Path, Problem]:
+    """Sources whose slugs differ only in case: on macOS and Windows, whose file names
+    ignore case, they would share one folder of dist/, so neither is published."""
+    groups: dict[str, list[Path]] = {}
+    for path in sources:
+        groups.setdefault(path.stem.casefold(), []).append(path)
+    clashes = {}
+    for group in (g for g in groups.values() if len(g) > 1):
+        for path in group:
+            others = ", ".join(p.name for p in group if p != path)
+            clashes[path] = Problem(path, None, f"duplicate slug: '{path.stem}' and the slug of "
+                                    f"{others} differ only in case, so they would share one "
+                                    "folder of dist/ on macOS and Windows",
+                                    "rename one of the files")
+    return clashes
 
 
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,

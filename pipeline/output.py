@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -26,12 +28,35 @@ def staging(dist_dir: Path, slug: str) -> Iterator[Path]:
 
 
 def move_into(staged: Path, final: Path) -> list[Path]:
-    """Move every file under `staged` to the same place under `final`, replacing old ones."""
+    """Move every file under `staged` to the same place under `final`, replacing old ones.
+
+    Each move is a rename; a Ctrl-C arriving meanwhile waits until all are done, so a
+    document is never left half old and half new.
+    """
     moved = []
-    for path in sorted(p for p in staged.rglob("*") if p.is_file()):
-        target = final / path.relative_to(staged)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path, 0o644)
-        os.replace(path, target)
-        moved.append(target)
+    with interrupts_deferred():
+        for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+            target = final / path.relative_to(staged)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(path, 0o644)
+            os.replace(path, target)
+            moved.append(target)
     return moved
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block ends, then raise KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread, where builds run
+        return
+    received: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT,
+                      previous if previous is not None else signal.default_int_handler)
+        if received:
+            raise KeyboardInterrupt
