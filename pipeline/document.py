@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import lxml.html
@@ -59,6 +60,8 @@ VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "li
 MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
+# Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def read_document(path: Path, site: Site, people: dict[str, Person],
@@ -136,11 +139,19 @@ def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
                               "begin the file with a '---' line, then 'title:', 'description:', "
                               "'date:' and 'authors:', then '---' and the article")]
     try:
-        return data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff"), []
+        text = data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, [Problem(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",
                               "save the file as UTF-8 in your editor")]
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if (found := NOT_XML.search(line)) and len(problems) < 10:
+            problems.append(Problem(path, number, f"the invisible character U+{ord(found[0]):04X} "
+                                    "cannot be published (web pages and e-books may not hold it)",
+                                    "delete it; it often comes with text pasted from another "
+                                    "program"))
+    return (None, problems) if problems else (text, [])
 
 
 def _split_front_matter(path: Path, text: str):
@@ -192,7 +203,9 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
     if not _nesting_ok(path, raw, body_lines, body_line, problems):
         return "", (), ()
     _check_raw_html(path, raw, converter, body_lines, body_line, problems)
-    root = lxml.html.fragment_fromstring(sanitise_html(html), create_parent="div")
+    # Character references can still name characters XML forbids: they are dropped.
+    root = lxml.html.fragment_fromstring(NOT_XML.sub("", sanitise_html(html)),
+                                         create_parent="div")
     images = []
     for img in root.iter("img"):
         src = img.get("src", "")
