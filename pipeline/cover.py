@@ -27,9 +27,9 @@ def cover_png(doc: Document, theme: Theme) -> bytes:
         **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
     )
     fonts = font_config(theme)
-    stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
-                     url_fetcher=fetcher, font_config=fonts)
     try:
+        stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
+                         url_fetcher=fetcher, font_config=fonts)
         pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                          url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet],
                                                         font_config=fonts)

@@ -207,16 +207,18 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
     root = lxml.html.fragment_fromstring(NOT_XML.sub("", sanitise_html(html)),
                                          create_parent="div")
     images = []
-    for img in root.iter("img"):
+    for img in raw.iter("img"):  # as written: the sanitiser empties a src it refuses
         src = img.get("src", "")
         line = _line_of(src, body_lines, body_line)
         image, error = check_image(src, path.parent, site.source_dir)
         if error:
             problems.append(Problem(path, line, error,
+                                    getattr(error, "fix", "") or
                                     "put the image under source/ and refer to it relative to "
                                     "this file, e.g. images/photo.jpg"))
         elif image not in images:
             images.append(image)
+    for img in root.iter("img"):
         if img.get("alt") is None:
             img.set("alt", "")
     for element in raw.iter("svg", "math"):
@@ -260,11 +262,21 @@ def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
         containers += step if element.tag in CONTAINERS else 0
         if event == "start" and (containers > MAX_NESTING or depth > 5 * MAX_NESTING):
             text = next((t.strip() for t in element.itertext() if t.strip()), "")[:40]
-            problems.append(Problem(path, _line_of(text, body_lines, body_line),
+            line = (_line_of(text, body_lines, body_line) if text  # else the deepest line
+                    else body_line + max(range(len(body_lines)),
+                                         key=lambda i: _indent_depth(body_lines[i])))
+            problems.append(Problem(path, line,
                                     f"lists, quotes or HTML elements are nested more than "
                                     f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
             return False
     return True
+
+
+def _indent_depth(line: str) -> int:
+    """How deep a Markdown line sits: its quote markers plus its indentation in 4s."""
+    stripped = line.lstrip(" \t>")
+    marks = line[:len(line) - len(stripped)]
+    return marks.count(">") + marks.replace(">", "").expandtabs(4).count(" ") // 4
 
 
 def _line_of(needle: str, lines: list[str], first_line: int, ignore_case: bool = False,

@@ -57,8 +57,10 @@ def _raster_problem(path: Path, reference: str) -> str:
                 image.verify()
             with Image.open(path) as image:
                 image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return (f"image '{reference}' has far more than {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, "
+                "the limit")
+    except UnidentifiedImageError:
         return f"image '{reference}' is not a readable {expected or 'image'} file"
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         return f"image '{reference}' is damaged and cannot be read ({error})"

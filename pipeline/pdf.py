@@ -81,12 +81,12 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
     )
     fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
-    stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
-                       base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
-                       font_config=fonts, color_profiles=color_profiles)]
-    html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
-                url_fetcher=fetcher)
-    try:
+    try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
+        stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
+                           base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
+                           font_config=fonts, color_profiles=color_profiles)]
+        html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
+                    url_fetcher=fetcher)
         html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
                        color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy

@@ -237,6 +237,7 @@ def check_fields(
             value, error = check_image(value, image_base, image_root)
             if error:
                 problems.append(Problem(file, line, f"'{field.name}': {error}",
+                                        getattr(error, "fix", "") or
                                         "put the image under source/ and give its path "
                                         "relative to this file"))
                 continue
@@ -257,5 +258,18 @@ def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None
         return None, f"image '{reference}' does not exist"
     error = image_problem(path, reference)
     if error:
-        return None, error
+        return None, ImageRefusal(error, IMAGE_FILE_FIX)
     return path, ""
+
+
+IMAGE_FILE_FIX = ("export the image again from an image editor: PNG, JPEG or SVG (with any "
+                  "pictures it shows embedded), within the limits, under the same name")
+
+
+class ImageRefusal(str):
+    """Why an image file cannot be used (a str), with the fix that suits it."""
+
+    def __new__(cls, reason: str, fix: str):
+        refusal = super().__new__(cls, reason)
+        refusal.fix = fix
+        return refusal

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from helpers import (DC_NS, OPF_NS, REPO, SEED_SLUG, article, embedded_font_file, epub_entries,
-                     epub_opf, make_project, pdf_fonts, run_publish, write_source)
+from helpers import (DC_NS, OPF_NS, REPO, SEED_SLUG, embedded_font_file, epub_entries, epub_opf,
+                     make_project, pdf_fonts, run_publish)
 
 FRONT = yaml.safe_load((REPO / "source" / f"{SEED_SLUG}.md").read_text("utf-8").split("---")[1])
 SITE = yaml.safe_load((REPO / "source" / "site.yml").read_text("utf-8"))
@@ -197,30 +197,3 @@ def test_classic_theme_epub_passes_epubcheck(epubcheck_reports, classic_build):
         classic_build.file(SEED_SLUG, "epub"))
     report = epubcheck_reports["rich-classic"]
     assert report.serious() == [], "EPUBCheck:\n" + report.describe()
-
-
-# --- bad inputs -----------------------------------------------------------------------
-
-BAD_INPUTS = {
-    "malformed-yaml": (article(description="what: it says"), 3, "malformed YAML"),
-    "unknown-author": (article(authors="\n  - becky-palmer\n  - becky-plamer"), 7,
-                       "unknown author id 'becky-plamer'"),
-    "missing-image": (article(body="Intro.\n\n![Chart](images/chart.png)"), 10,
-                      "images/chart.png"),
-    "missing-title": (article(title=None), 2, "required field 'title'"),
-    "wrong-date": (article(date="2026-11-31"), 4, "'date' must be a date"),
-}
-
-
-@pytest.mark.parametrize("slug", list(BAD_INPUTS))
-def test_bad_input_is_reported_and_nothing_is_written(empty_project, slug):
-    text, line, words = BAD_INPUTS[slug]
-    path = write_source(empty_project, slug, text)
-    write_source(empty_project, "good", article())
-    outcome = run_publish(empty_project)
-    assert outcome.failed == [slug]
-    messages = [str(p) for p in outcome.problems]
-    assert any(f"{path.name}:{line}: " in m and words in m for m in messages), messages
-    assert not (empty_project / "dist" / slug).exists()
-    assert (empty_project / "dist" / "good" / "good.pdf").is_file()
-    assert not list((empty_project / "dist").glob(".building-*"))
