@@ -218,8 +218,10 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
             outcome.results.append(Result(doc.slug, fmt, path, seconds, "built"))
     if documents:
         manifest.save()
-    if documents:
-        _write_listing(project, documents, theme, themes, outcome, report)
+    # A document that failed keeps its previous files, so the listing describes those.
+    published = [doc for doc in documents if doc.slug not in outcome.failed]
+    if published:
+        _write_listing(project, published, theme, themes, outcome, report)
     return outcome
 
 
