@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
+from .errors import PressroomError
 from .models import Document
 from .theme import Theme
 
@@ -22,8 +23,13 @@ def document_files(doc: Document) -> list[Path]:
     candidates = [doc.cover, doc.byline.publisher.logo, *doc.images,
                   *(p.photo for p in (*doc.byline.authors, *doc.byline.reviewers))]
     files: list[Path] = []
+    root = doc.site.source_dir.resolve()
     for path in candidates:
         if path and path not in files:
+            # Checked when the document was read; checked again here, right before the web
+            # page's copier and the EPUB's packer read it (a link may have changed since).
+            if not path.resolve().is_relative_to(root):
+                raise PressroomError(f"refused to read {path}: it is outside source/")
             files.append(path)
     return files
 

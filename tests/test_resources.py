@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+from helpers import article, make_png, write_source
+from pipeline.build import Project, gather
+from pipeline.context import document_files
+from pipeline.errors import PressroomError
 from pipeline.resources import IMAGE_TYPES, UnsafeReference, resolve_inside
 
 
@@ -61,3 +65,16 @@ def test_image_types_have_image_media_types():
     assert {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"} <= set(IMAGE_TYPES)
     assert all(media.startswith("image/") for media in IMAGE_TYPES.values())
     assert IMAGE_TYPES[".svg"] == "image/svg+xml"
+
+
+def test_the_copier_and_the_packer_refuse_a_file_that_moved_outside_source(project_root, tmp_path):
+    """An image checked when the document was read, then replaced by a link to a file
+    outside source/, is refused when the web page or the EPUB would read it."""
+    image = make_png(project_root / "source" / "images" / "photo.png")
+    write_source(project_root, "doc", article(body="![A photo](images/photo.png)"))
+    [doc] = [d for d in gather(Project(project_root))[0] if d.slug == "doc"]
+    secret = make_png(tmp_path / "secret.png")
+    image.unlink()
+    image.symlink_to(secret)
+    with pytest.raises(PressroomError, match="outside source/"):
+        document_files(doc)
