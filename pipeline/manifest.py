@@ -114,6 +114,9 @@ class Manifest:
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".json.part")
-        temporary.write_text(json.dumps({"pipeline": __version__, "outputs": self.outputs},
-                                        indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        try:
+            temporary.write_text(json.dumps({"pipeline": __version__, "outputs": self.outputs},
+                                            indent=2, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.path)
+        finally:  # an error or Ctrl-C leaves the previous manifest, and no .part file
+            temporary.unlink(missing_ok=True)
