@@ -86,9 +86,11 @@ def epub(c, only=None, theme=None, force=False, jobs=0):
 def proof(c, only=None, theme=None, paper=None, press=False, dpi=110, force=False, jobs=0):
     """Build the PDFs, then write a PNG of every page to dist/<slug>/proof/."""
     _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs)
-    for pdf_path in sorted(PROJECT.dist_dir.glob(f"{only or '*'}/*.pdf")):
+    folders = [only or "*"] + ([] if only else ["collections/*"])  # --only: no collection
+    pdfs = sorted(p for folder in folders for p in PROJECT.dist_dir.glob(f"{folder}/*.pdf"))
+    for pdf_path in pdfs:
         pages = write_proofs(pdf_path, pdf_path.parent / "proof", dpi=int(dpi))
-        print(f"{pdf_path.parent.name}: proof {len(pages)} page(s) in "
+        print(f"{pdf_path.name}: proof {len(pages)} page(s) in "
               f"{pages[0].parent.relative_to(PROJECT.root)}/")
 
 

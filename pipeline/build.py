@@ -17,7 +17,8 @@ from . import listing
 from .config import PAPER_SIZES, load_people, load_site
 from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
-from .models import Document
+from .collection import COLLECTIONS_DIR, collection_sources, read_collection
+from .models import Collection, Document, articles_of
 from .checks import accessibility_findings
 from .claims import refuse_unsupported_claims
 from .manifest import Manifest, build_key, theme_digest
@@ -29,10 +30,13 @@ from .theme import Theme, theme_names
 RENDERERS = {"html": ("web", "render"), "single": ("web", "render_single"),
              "pdf": ("pdf", "render"), "press": ("pdf", "render_press"),
              "epub": ("epub", "render")}
+COLLECTION_RENDERERS = {"html": ("web", "render_collection"),
+                        "pdf": ("pdf", "render_collection"),
+                        "epub": ("epub", "render_collection")}
 
 
-def renderer(fmt: str):
-    entry = RENDERERS[fmt]
+def renderer(fmt: str, collection: bool = False):
+    entry = (COLLECTION_RENDERERS if collection else RENDERERS)[fmt]
     if callable(entry):  # a renderer given directly (tests do this)
         return entry
     module, function = entry
@@ -121,6 +125,11 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
         if path in clashes:
             problems.append(clashes[path])
             continue
+        if path.stem == COLLECTIONS_DIR:
+            problems.append(Problem(path, None, f"'{path.name}' would be published into "
+                                    f"dist/{COLLECTIONS_DIR}/, where the collections go",
+                                    "rename the file"))
+            continue
         try:
             documents.append(read_document(path, site, people, names))
         except InvalidInput as error:
@@ -128,6 +137,29 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return documents, problems
+
+
+def gather_collections(project: Project, documents: list[Document], problems: list[Problem],
+                       theme: str | None = None) -> tuple[list[Collection], list[Problem]]:
+    """Read and check every source/collections/*.yml against the documents just gathered
+    (`problems` are theirs: a collection with a failed article is not built)."""
+    paths = collection_sources(project.source_dir)
+    if not paths:
+        return [], []
+    failed = {p.file.stem for p in problems}
+    readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
+    slugs = {p.stem for p in project.sources()}
+    site = load_site(project.source_dir)
+    names = theme_names(project.themes_dir)
+    collections, found = [], []
+    for path in paths:
+        try:
+            collection = read_collection(path, site, readable, slugs, names)
+        except InvalidInput as error:
+            found.extend(error.problems)
+            continue
+        collections.append(replace(collection, theme=theme) if theme else collection)
+    return collections, found
 
 
 def _slug_clashes(sources: list[Path]) -> dict[Path, Problem]:
@@ -167,6 +199,10 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     if strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
+    collections: list[Collection] = []
+    if only is None:  # --only builds one article, and no collection
+        collections, found = gather_collections(project, documents, problems, theme)
+        problems = [*problems, *found]
     site = documents[0].site if documents else None
     if "pdf" in formats and "press" not in formats:
         wants_press = press if press is not None else bool(site and site.press)
@@ -182,8 +218,8 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     themes: dict[str, Theme] = {}
     manifest = Manifest.load(project.dist_dir)
     theme_hashes: dict[str, str] = {}
-    work: list[tuple[Document, list[str], dict[str, str]]] = []
-    for doc in documents:
+    work: list[tuple[Document | Collection, list[str], dict[str, str]]] = []
+    for doc in [*documents, *collections]:
         try:
             if doc.theme not in themes:
                 themes[doc.theme] = Theme.load(project.themes_dir, doc.theme)
@@ -194,34 +230,38 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
         if doc.theme not in theme_hashes:
             theme_hashes[doc.theme] = theme_digest(themes[doc.theme].dirs)
         theme_hash = theme_hashes[doc.theme]
-        keys = {fmt: build_key(doc, fmt, theme_hash, {"theme": doc.theme}) for fmt in formats}
-        todo = [fmt for fmt in formats
-                if force or not manifest.up_to_date(project.dist_dir, doc.slug, fmt, keys[fmt])]
-        for fmt in formats:
+        wanted = [fmt for fmt in formats
+                  if not isinstance(doc, Collection) or fmt in COLLECTION_RENDERERS]
+        keys = {fmt: build_key(doc, fmt, theme_hash, {"theme": doc.theme}) for fmt in wanted}
+        todo = [fmt for fmt in wanted
+                if force or not manifest.up_to_date(project.dist_dir, doc.folder, fmt, keys[fmt])]
+        for fmt in wanted:
             if fmt not in todo:
-                outcome.results.append(Result(doc.slug, fmt, _output_path(manifest, project,
-                                              doc.slug, fmt), 0.0, "up to date"))
+                outcome.results.append(Result(doc.folder, fmt, _output_path(manifest, project,
+                                              doc.folder, fmt), 0.0, "up to date"))
         if todo:
             work.append((doc, todo, keys))
     for doc, rendered, error in _run(project, work, jobs, report):
         if error:
             outcome.failed.append(doc.slug)
             outcome.problems.append(error)
-            outcome.results += [Result(doc.slug, fmt, None, 0.0, "failed")
+            outcome.results += [Result(doc.folder, fmt, None, 0.0, "failed")
                                 for fmt in next(todo for d, todo, _ in work if d is doc)]
             continue
         keys = next(k for d, _, k in work if d is doc)
-        checks = ["validation"] + ([] if accessibility_findings(doc) else ["accessibility"])
+        accessible = not any(accessibility_findings(member) for member in articles_of(doc))
+        checks = ["validation"] + (["accessibility"] if accessible else [])
         for fmt, path, seconds in rendered:
             manifest.record(project.dist_dir, doc, fmt, keys[fmt], doc.theme, path, checks)
-            outcome.written.setdefault(doc.slug, []).append(path)
-            outcome.results.append(Result(doc.slug, fmt, path, seconds, "built"))
+            outcome.written.setdefault(doc.folder, []).append(path)
+            outcome.results.append(Result(doc.folder, fmt, path, seconds, "built"))
     if documents:
         manifest.save()
     # A document that failed keeps its previous files, so the listing describes those.
     published = [doc for doc in documents if doc.slug not in outcome.failed]
-    if published:
-        _write_listing(project, published, theme, themes, outcome, report)
+    bound = [c for c in collections if c.slug not in outcome.failed]
+    if published or bound:
+        _write_listing(project, published, bound, theme, themes, outcome, report)
     return outcome
 
 
@@ -229,12 +269,12 @@ def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
     """Render each (document, formats) item, in this process or on a pool of `jobs`."""
     if jobs <= 1 or len(work) <= 1:
         for doc, todo, _ in work:
-            rendered, error = render_document(project, doc, tuple(todo))
+            rendered, error = render_publication(project, doc, tuple(todo))
             _report_rendered(doc, rendered, report)
             yield doc, rendered, error
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(render_document, project, doc, tuple(todo)): doc
+        futures = {pool.submit(render_publication, project, doc, tuple(todo)): doc
                    for doc, todo, _ in work}
         for future in as_completed(futures):
             doc = futures[future]
@@ -243,13 +283,15 @@ def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
             yield doc, rendered, error
 
 
-def _report_rendered(doc: Document, rendered, report: Callable[[str], None]) -> None:
+def _report_rendered(doc: Document | Collection, rendered,
+                     report: Callable[[str], None]) -> None:
     for fmt, path, seconds in rendered:
-        report(f"{doc.slug}: {fmt:<5} {path.name} ({_size(path)}, {seconds:.1f} s)")
+        report(f"{doc.folder}: {fmt:<5} {path.name} ({_size(path)}, {seconds:.1f} s)")
 
 
-def render_document(project: Project, doc: Document, formats: tuple[str, ...]):
-    """Render `formats` of one document into dist/<slug>/ (in a worker process too).
+def render_publication(project: Project, doc: Document | Collection, formats: tuple[str, ...]):
+    """Render `formats` of one document (into dist/<slug>/) or collection (into
+    dist/collections/<name>/), in a worker process too.
 
     Returns ([(format, path, seconds)], None) or ([], Problem): everything is staged and
     moved into place only when all formats succeeded.
@@ -257,13 +299,14 @@ def render_document(project: Project, doc: Document, formats: tuple[str, ...]):
     try:
         theme = _theme(project.themes_dir, doc.theme)
         rendered = []
+        bound = isinstance(doc, Collection)
         with staging(project.dist_dir, doc.slug) as folder:
             for fmt in formats:
                 started = time.perf_counter()
-                path = renderer(fmt)(doc, theme, folder)
+                path = renderer(fmt, bound)(doc, theme, folder)
                 rendered.append((fmt, path.relative_to(folder), time.perf_counter() - started))
-            move_into(folder, project.dist_dir / doc.slug)
-        final = project.dist_dir / doc.slug
+            move_into(folder, project.dist_dir / doc.folder)
+        final = project.dist_dir / doc.folder
         return [(fmt, final / relative, seconds) for fmt, relative, seconds in rendered], None
     except PressroomError as error:
         return [], Problem(doc.source_path, None, str(error))
@@ -285,15 +328,17 @@ def _output_path(manifest: Manifest, project: Project, slug: str, fmt: str) -> P
     return project.dist_dir / manifest.outputs[f"{slug}/{fmt}"]["file"]
 
 
-def _write_listing(project: Project, documents: list[Document], theme: str | None,
-                   themes: dict[str, Theme], outcome: Outcome,
+def _write_listing(project: Project, documents: list[Document], collections: list[Collection],
+                   theme: str | None, themes: dict[str, Theme], outcome: Outcome,
                    report: Callable[[str], None]) -> None:
     """dist/index.html, in the theme of this build (--theme, else site.yml's)."""
-    name = theme or documents[0].site.theme
+    site = (documents or collections)[0].site
+    name = theme or site.theme
     try:
         if name not in themes:
             themes[name] = Theme.load(project.themes_dir, name)
-        outcome.listing = listing.render(documents, themes[name], project.dist_dir)
+        outcome.listing = listing.render(site, documents, collections, themes[name],
+                                         project.dist_dir)
         report(f"listing: {os.path.relpath(outcome.listing, project.root)}")
     except PressroomError as error:
         outcome.problems.append(Problem(project.source_dir / "site.yml", None,

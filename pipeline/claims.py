@@ -204,6 +204,7 @@ def body_blocks(body: str) -> list[tuple[int, int]]:
     left out; a sentence never crosses a block's end."""
     blocks: list[tuple[int, int]] = []
     start = None
+    previous_end = 0
     fence = None
     in_definition = False
     offset = 0

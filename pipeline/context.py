@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
 from .errors import PressroomError
-from .models import Document
+from .models import Collection, Document, articles_of
 from .theme import Theme
 
 THEME_LOGO = "images/logo.svg"
+# A link from one article to another's web page: '../slug/', '../slug/index.html#id'.
+ARTICLE_LINK = re.compile(r"^\.\./(?P<slug>[^/#?]+)/?(?:index\.html)?(?:#(?P<fragment>.+))?$")
 
 
 def source_relative(doc: Document, path: Path) -> str:
@@ -18,10 +21,13 @@ def source_relative(doc: Document, path: Path) -> str:
     return path.relative_to(doc.site.source_dir).as_posix()
 
 
-def document_files(doc: Document) -> list[Path]:
-    """Every file under source/ that the document shows: images, photos, logo, cover."""
-    candidates = [doc.cover, doc.byline.publisher.logo, *doc.images,
-                  *(p.photo for p in (*doc.byline.authors, *doc.byline.reviewers))]
+def document_files(doc: Document | Collection) -> list[Path]:
+    """Every file under source/ that the document (or every article of the collection)
+    shows: images, photos, logo, cover."""
+    candidates = [doc.cover, doc.byline.publisher.logo]
+    for member in articles_of(doc):
+        candidates += [member.cover, *member.images,
+                       *(p.photo for p in (*member.byline.authors, *member.byline.reviewers))]
     files: list[Path] = []
     root = doc.site.source_dir.resolve()
     for path in candidates:
@@ -42,7 +48,7 @@ def theme_files(doc: Document, theme: Theme, css: str) -> list[str]:
     return files
 
 
-def template_context(doc: Document, theme: Theme, medium: str, theme_base: str,
+def template_context(doc: Document | Collection, theme: Theme, medium: str, theme_base: str,
                      source_url: Callable[[Path], str], **extra) -> dict:
     """The variables shared by the web, print and EPUB templates.
 
@@ -52,10 +58,10 @@ def template_context(doc: Document, theme: Theme, medium: str, theme_base: str,
     logo = doc.byline.publisher.logo
     return {
         "doc": doc,
-        "body": doc.body_html,
         "medium": medium,
         "version": __version__,
         "source_url": source_url,
         "logo_src": source_url(logo) if logo else theme_base + THEME_LOGO,
+        "id_prefix": "",  # a collection's PDF prefixes each article's ids with its own
         **extra,
     }

@@ -9,6 +9,7 @@ import string
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import lxml.html
 from ebooklib import epub
@@ -18,16 +19,18 @@ from lxml import etree
 from markupsafe import Markup
 
 from .checks import accessibility_findings, images_without_alt
-from .context import document_files, source_relative, template_context, theme_files
+from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
+                      theme_files)
 from .cover import cover_png
 from .document import polyglot_markup
 from .errors import PressroomError
-from .models import Document
+from .models import Collection, Document, articles_of
 from .references import references_section
 from .resources import IMAGE_TYPES
 from .theme import Theme
 
 COVER_PAGE = "cover.xhtml"
+COLLECTION_PAGE = "title.xhtml"  # a collection's title page, before its chapters
 GENERATED_COVER = "cover.png"
 NAV_TEXT = "Contents Landmarks Cover"  # words EbookLib writes into the navigation document
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -51,92 +54,147 @@ class _FinishedXhtml(epub.EpubHtml):
 
 def book_identifier(doc: Document) -> str:
     """A stable identifier: the same site URL and slug always give the same book id."""
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, doc.site.base_url + doc.slug)}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, doc.site.base_url + doc.folder)}"
 
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
-    css = theme.stylesheet("epub")
-    chapter_name = f"{doc.slug}.xhtml"
-    if doc.cover:
-        cover_name, cover_bytes = source_relative(doc, doc.cover), doc.cover.read_bytes()
-    else:
-        cover_name, cover_bytes = GENERATED_COVER, cover_png(doc, theme)
-    authors = ", ".join(person.name_with_credentials for person in doc.byline.authors)
+    """The EPUB of one document: its cover, then one chapter with the title page."""
+    name = f"{doc.slug}.xhtml"
+    page, title_link, sections = _chapter(doc, theme, name, "toc")
+    chapters = [_FinishedXhtml(page, uid="article", file_name=name, title=doc.title,
+                               lang=doc.lang)]
+    return _write_book(doc, theme, out_dir, chapters, [title_link, *sections],
+                       start=f"{name}#body")
+
+
+def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Path:
+    """The EPUB of a collection: its cover and title page, then a chapter per article,
+    all in one navigation."""
+    context = template_context(collection, theme, "epub", "theme/",
+                               lambda p: source_relative(collection, p),
+                               stylesheet_href=STYLESHEET)
+    title_page = _well_formed(collection, theme.render_template("epub_collection.xhtml",
+                                                                **context))
+    chapters = [_FinishedXhtml(title_page, uid="collection", file_name=COLLECTION_PAGE,
+                               title=collection.title, lang=collection.lang)]
+    toc: list = [epub.Link(COLLECTION_PAGE, collection.title, "toc-collection")]
+    members = {doc.slug for doc in collection.documents}
+    for index, doc in enumerate(collection.documents, start=1):
+        name = f"{doc.slug}.xhtml"
+        page, title_link, sections = _chapter(doc, theme, name, f"toc-{index}",
+                                              lambda href: _member_link(href, members))
+        chapters.append(_FinishedXhtml(page, uid=f"article-{index}", file_name=name,
+                                       title=doc.title, lang=doc.lang))
+        toc.append((title_link, sections) if sections else title_link)
+    return _write_book(collection, theme, out_dir, chapters, toc, start=COLLECTION_PAGE)
+
+
+def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
+             relink: Callable[[str], str | None] = lambda href: None):
+    """One article as a finished XHTML page (title page, body, references, disclaimer),
+    with its navigation: the link to its title page and the links to its sections.
+    `relink` may give another target for a link of the body (a collection's chapters)."""
     body = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    for anchor in body.iter("a"):
+        target = relink(anchor.get("href") or "")
+        if target:
+            anchor.set("href", target)
     references_id = references_section(body, epub=True)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
+                               stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
+    page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
+    sections = [_toc_links(name, entry, uid_prefix) for entry in doc.toc]
+    if references_id:
+        heading = body.get_element_by_id(f"{references_id}-heading").text
+        sections.append(epub.Link(f"{name}#{references_id}", heading, f"{uid_prefix}-references"))
+    return page, epub.Link(f"{name}#title-page", doc.title, f"{uid_prefix}-title"), sections
+
+
+def _member_link(href: str, members: set[str]) -> str | None:
+    """A link to another article of the collection ('../slug/#id'), as a link to its chapter."""
+    match = ARTICLE_LINK.match(href)
+    if not match or match["slug"] not in members:
+        return None
+    return f"{match['slug']}.xhtml" + (f"#{match['fragment']}" if match["fragment"] else "")
+
+
+def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
+                chapters: list[_FinishedXhtml], toc: list, start: str) -> Path:
+    """Package `chapters` after a cover page, with the theme's stylesheet and (subset) fonts,
+    every image the publication shows, its metadata and the navigation `toc`."""
+    css = theme.stylesheet("epub")
+    if pub.cover:
+        cover_name, cover_bytes = source_relative(pub, pub.cover), pub.cover.read_bytes()
+    else:
+        cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
+    authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
+    context = template_context(pub, theme, "epub", "theme/", lambda p: source_relative(pub, p),
                                stylesheet_href=STYLESHEET, cover_src=cover_name,
-                               cover_alt=f"Cover: {doc.title}, by {authors}",
-                               body=Markup(polyglot_markup(body)))
-    chapter_page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
-    cover_page = _well_formed(doc, theme.render_template("epub_cover.xhtml", **context))
+                               cover_alt=f"Cover: {pub.title}, by {authors}")
+    cover_page = _well_formed(pub, theme.render_template("epub_cover.xhtml", **context))
 
     book = epub.EpubBook()
-    book.set_identifier(book_identifier(doc))
-    book.set_title(doc.title)
-    book.set_language(doc.lang)
-    for index, person in enumerate(doc.byline.authors):
+    book.set_identifier(book_identifier(pub))
+    book.set_title(pub.title)
+    book.set_language(pub.lang)
+    for index, person in enumerate(pub.byline.authors):
         book.add_author(person.name, uid=f"author-{index}")
-    book.add_metadata("DC", "description", doc.description)
-    book.add_metadata("DC", "publisher", doc.byline.publisher.name)
-    book.add_metadata("DC", "date", doc.date.isoformat())
-    for keyword in doc.keywords:
+    book.add_metadata("DC", "description", pub.description)
+    book.add_metadata("DC", "publisher", pub.byline.publisher.name)
+    book.add_metadata("DC", "date", pub.date.isoformat())
+    for keyword in pub.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for prop, value in accessibility_metadata(doc):
+    for prop, value in accessibility_metadata(pub):
         book.add_metadata(None, "meta", value, {"property": prop})
 
     cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title="Cover",
-                           lang=doc.lang)
-    chapter = _FinishedXhtml(chapter_page, uid="article", file_name=chapter_name,
-                             title=doc.title, lang=doc.lang)
-    for page in (cover, chapter):
+                           lang=pub.lang)
+    for page in (cover, *chapters):
         page.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
         book.add_item(page)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
                                 content=css.encode("utf-8")))
-    used_text = _text_of(chapter_page, cover_page) + doc.title + NAV_TEXT
-    for index, name in enumerate(theme_files(doc, theme, css)):
+    used_text = _text_of(cover_page, *(page.finished for page in chapters)) + NAV_TEXT + \
+        "".join(page.title for page in chapters)
+    for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
             content = subset_font(content, used_text)
         book.add_item(epub.EpubItem(uid=f"theme-{index}", file_name=f"theme/{name}",
                                     media_type=_media_type(name), content=content))
-    images = [path for path in document_files(doc) if path != doc.cover]
+    images = [path for path in document_files(pub) if path != pub.cover]
     for index, path in enumerate(images):
-        book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(doc, path),
+        book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(pub, path),
                                     media_type=_media_type(path.name), content=path.read_bytes()))
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover_name,
                                 media_type=_media_type(cover_name), content=cover_bytes)
     cover_image.properties = ["cover-image"]
     book.add_item(cover_image)
 
-    book.toc = [epub.Link(f"{chapter_name}#title-page", doc.title, "toc-title"),
-                *(_toc_links(chapter_name, entry) for entry in doc.toc)]
-    if references_id:
-        heading = body.get_element_by_id(f"{references_id}-heading").text
-        book.toc.append(epub.Link(f"{chapter_name}#{references_id}", heading, "toc-references"))
+    book.toc = toc
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
-    book.spine = [cover, chapter, ("nav", "no")]
+    book.spine = [cover, *chapters, ("nav", "no")]
     book.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},
-                  {"type": "text", "href": f"{chapter_name}#body", "title": doc.title},
+                  {"type": "text", "href": start, "title": pub.title},
                   {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
 
-    target = out_dir / f"{doc.slug}.epub"
-    modified = dt.datetime.combine(doc.modified, dt.time(), tzinfo=dt.timezone.utc)
+    target = out_dir / f"{pub.slug}.epub"
+    modified = dt.datetime.combine(pub.modified, dt.time(), tzinfo=dt.timezone.utc)
     epub.write_epub(str(target), book, {"epub3_pages": False, "mtime": modified,
                                         "landmark_title": "Landmarks"})
-    _make_reproducible(target, doc.lang, modified)
+    _make_reproducible(target, pub.lang, modified)
     return target
 
 
-def accessibility_metadata(doc: Document) -> list[tuple[str, str]]:
-    """schema.org accessibility properties, derived from the document and its checks.
+def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
+    """schema.org accessibility properties, derived from the document (or every article of
+    the collection) and its checks.
 
     Conformance is claimed only when the pipeline's own accessibility checks pass.
     """
-    findings = accessibility_findings(doc)
-    undescribed = images_without_alt(doc)
+    findings = [f for member in articles_of(doc) for f in accessibility_findings(member)]
+    undescribed = [alt for member in articles_of(doc) for alt in images_without_alt(member)]
     # The book always shows images: the cover and the logo (both with text alternatives).
     features = ["structuralNavigation", "tableOfContents", "readingOrder",
                 "displayTransformability"]
@@ -198,11 +256,11 @@ def _well_formed(doc: Document, page: str) -> bytes:
     return data
 
 
-def _toc_links(chapter_name: str, entry):
-    link = epub.Link(f"{chapter_name}#{entry.id}", entry.title, f"toc-{entry.id}")
+def _toc_links(chapter_name: str, entry, uid_prefix: str):
+    link = epub.Link(f"{chapter_name}#{entry.id}", entry.title, f"{uid_prefix}-{entry.id}")
     if not entry.children:
         return link
-    return (link, [_toc_links(chapter_name, child) for child in entry.children])
+    return (link, [_toc_links(chapter_name, child, uid_prefix) for child in entry.children])
 
 
 def _media_type(name: str) -> str:

@@ -18,7 +18,7 @@ from lxml import etree
 
 from . import __version__, metadata
 from .context import THEME_LOGO
-from .models import Document, Site
+from .models import Collection, Document, Site
 from .output import move_into, staging
 from .theme import Theme
 
@@ -54,11 +54,19 @@ class Publication:
         return f"{self.slug}/"
 
 
-def render(docs: list[Document], theme: Theme, dist_dir: Path) -> Path:
+def render(site: Site, docs: list[Document], collections: list[Collection], theme: Theme,
+           dist_dir: Path) -> Path:
     """Write dist/index.html (and its files in dist/_site/) listing every publication in
-    dist/. `docs` are the documents just built; they give the site and fresh details."""
-    site = docs[0].site
+    dist/, then the collections just built. `docs` are the documents just built; they give
+    fresh details."""
     found = publications(docs, dist_dir)
+    bound = [Publication(slug=c.folder, title=c.title, subtitle=c.subtitle,
+                         description=c.description, date=c.date,
+                         authors=tuple(p.name_with_credentials for p in c.byline.authors),
+                         lang=c.lang,
+                         formats=tuple(f for f in (_format(dist_dir, c.folder, *entry)
+                                                   for entry in FORMATS) if f))
+             for c in collections]
     css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
@@ -67,10 +75,11 @@ def render(docs: list[Document], theme: Theme, dist_dir: Path) -> Path:
         "listing.html",
         site=site,
         publications=found,
+        collections=[c for c in bound if c.formats],
         version=__version__,
         stylesheet_href=f"{ASSETS}/theme/css/screen.css",
         logo_src=logo_path,
-        json_ld=metadata.script_json(listing_json_ld(site, found)),
+        json_ld=metadata.script_json(listing_json_ld(site, found + bound)),
     )
     with staging(dist_dir, ASSETS) as folder:
         files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
@@ -95,7 +104,7 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
     for folder in sorted(p for p in dist_dir.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):  # staging folders, the listing's files
             continue
-        formats = tuple(_format(folder, label, pattern, media_type)
+        formats = tuple(_format(dist_dir, folder.name, label, pattern, media_type)
                         for label, pattern, media_type in FORMATS)
         formats = tuple(f for f in formats if f is not None)
         if not formats:
@@ -112,11 +121,13 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
     return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
 
 
-def _format(folder: Path, label: str, pattern: str, media_type: str) -> Format | None:
-    path = folder / pattern.format(slug=folder.name)
+def _format(dist_dir: Path, folder: str, label: str, pattern: str,
+            media_type: str) -> Format | None:
+    """One format of the publication in dist/<folder>/, if it was built."""
+    path = dist_dir / folder / pattern.format(slug=folder.rsplit("/", 1)[-1])
     if not path.is_file():
         return None
-    href = f"{folder.name}/" if path.name == "index.html" else f"{folder.name}/{path.name}"
+    href = f"{folder}/" if path.name == "index.html" else f"{folder}/{path.name}"
     return Format(label, href, media_type, human_size(path.stat().st_size))
 
 

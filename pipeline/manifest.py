@@ -17,7 +17,7 @@ from importlib import metadata as package_metadata
 from pathlib import Path
 
 from . import __version__
-from .models import Document
+from .models import Collection, Document, articles_of
 
 MANIFEST = "manifest.json"
 PIPELINE_DIR = Path(__file__).resolve().parent
@@ -56,22 +56,26 @@ def theme_digest(dirs: tuple[Path, ...]) -> str:
     return digest.hexdigest()
 
 
-def sources_of(doc: Document) -> dict[str, str]:
-    """Every input file of the document, relative to source/, with its sha256."""
-    people = (*doc.byline.authors, *doc.byline.reviewers)
-    paths = [doc.source_path, doc.cover, doc.byline.publisher.logo, *doc.images,
-             *(person.photo for person in people)]
+def sources_of(doc: Document | Collection) -> dict[str, str]:
+    """Every input file of the document (or of a collection and all its articles),
+    relative to source/, with its sha256."""
+    paths = [doc.source_path, doc.cover, doc.byline.publisher.logo]
+    for member in articles_of(doc):
+        people = (*member.byline.authors, *member.byline.reviewers)
+        paths += [member.source_path, member.cover, *member.images,
+                  *(person.photo for person in people)]
     root = doc.site.source_dir
     return {str(p.relative_to(root)): file_hash(p) for p in dict.fromkeys(paths) if p}
 
 
-def build_key(doc: Document, fmt: str, theme_hash: str, options: dict) -> str:
+def build_key(doc: Document | Collection, fmt: str, theme_hash: str, options: dict) -> str:
     """One hash of everything an output depends on. The site and author entries are
     hashed through the data they hold (repr of the frozen models), so an edit to another
     author in authors.yml does not rebuild this document."""
     digest = hashlib.sha256()
+    bylines = repr(tuple(member.byline for member in articles_of(doc)))
     for part in (fmt, json.dumps(sources_of(doc), sort_keys=True), repr(doc.site),
-                 repr(doc.byline), theme_hash, json.dumps(options, sort_keys=True),
+                 bylines, theme_hash, json.dumps(options, sort_keys=True),
                  pipeline_digest()):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
@@ -91,16 +95,16 @@ class Manifest:
             outputs = {}  # missing or damaged: everything is rebuilt
         return cls(path, outputs if isinstance(outputs, dict) else {})
 
-    def up_to_date(self, dist_dir: Path, slug: str, fmt: str, key: str) -> bool:
-        entry = self.outputs.get(f"{slug}/{fmt}")
+    def up_to_date(self, dist_dir: Path, folder: str, fmt: str, key: str) -> bool:
+        entry = self.outputs.get(f"{folder}/{fmt}")
         if not entry or entry.get("key") != key:
             return False
         output = dist_dir / entry["file"]
         return output.is_file() and output.stat().st_size == entry.get("size")
 
-    def record(self, dist_dir: Path, doc: Document, fmt: str, key: str, theme: str,
-               output: Path, checks: list[str]) -> None:
-        self.outputs[f"{doc.slug}/{fmt}"] = {
+    def record(self, dist_dir: Path, doc: Document | Collection, fmt: str, key: str,
+               theme: str, output: Path, checks: list[str]) -> None:
+        self.outputs[f"{doc.folder}/{fmt}"] = {
             "file": str(output.relative_to(dist_dir)),
             "key": key,
             "sources": sources_of(doc),

@@ -12,14 +12,14 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .context import THEME_LOGO, source_relative
-from .models import Document, Person
+from .models import Collection, Document, Person
 
 FORMAT_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 
 
 def canonical_url(doc: Document) -> str:
-    """Where the page is published: site.yml's base_url + slug + '/'."""
-    return f"{doc.site.base_url}{quote(doc.slug)}/"
+    """Where the page is published: site.yml's base_url + slug (or collections/name) + '/'."""
+    return f"{doc.site.base_url}{quote(doc.folder)}/"
 
 
 def absolute_url(doc: Document, relative: str) -> str:
@@ -158,6 +158,39 @@ def json_ld(doc: Document) -> dict:
                          "contentUrl": absolute_url(doc, format_file(doc, fmt))}
                         for fmt, media_type in FORMAT_TYPES.items()]
     return data
+
+
+def collection_json_ld(collection: Collection) -> dict:
+    """schema.org data for a collection's page: a CollectionPage whose parts are its
+    articles (at their own pages), with its PDF and EPUB."""
+    url = canonical_url(collection)
+    publisher = collection.byline.publisher
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "@id": url,
+        "url": url,
+        "name": collection.title,
+        "description": collection.description,
+        "inLanguage": collection.lang,
+        "image": share_image(collection)["url"],
+        "datePublished": collection.date.isoformat(),
+        "dateModified": collection.modified.isoformat(),
+        "author": [person_json(collection, person) for person in collection.byline.authors],
+        "publisher": {
+            "@type": "Organization",
+            "name": publisher.name,
+            "url": publisher.url,
+            "logo": {"@type": "ImageObject",
+                     "url": absolute_url(collection, logo_path(collection))},
+        },
+        "hasPart": [{"@type": "MedicalWebPage" if doc.byline.reviewers else "Article",
+                     "headline": doc.title, "url": canonical_url(doc),
+                     "datePublished": doc.date.isoformat()} for doc in collection.documents],
+        "encoding": [{"@type": "MediaObject", "encodingFormat": media_type,
+                      "contentUrl": absolute_url(collection, format_file(collection, fmt))}
+                     for fmt, media_type in FORMAT_TYPES.items()],
+    }
 
 
 def person_json(doc: Document, person: Person) -> dict:

@@ -119,6 +119,11 @@ class Document:
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
 
     @property
+    def folder(self) -> str:
+        """Where its outputs go, relative to dist/ (and to the site's base URL)."""
+        return self.slug
+
+    @property
     def disclaimer_line(self) -> str:
         """The disclaimer's first sentence: the line in the PDF footer of every page."""
         return first_sentence(self.disclaimer)
@@ -127,3 +132,63 @@ class Document:
     def modified(self) -> dt.date:
         """The latest date the content changed, for 'modified' metadata."""
         return max(d for d in (self.date, self.updated, self.byline.reviewed) if d)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One `source/collections/<name>.yml`: articles bound in order as one publication
+    (a patient guide). It answers the questions templates ask of a Document's head
+    (title, byline, dates...), so the page skeleton serves both."""
+
+    name: str
+    source_path: Path
+    title: str
+    subtitle: str
+    description: str
+    cover: Path | None
+    lang: str
+    theme: str
+    keywords: tuple[str, ...]
+    documents: tuple[Document, ...]
+    site: Site
+
+    @property
+    def slug(self) -> str:
+        """The stem of its file names: <name>.pdf, <name>.epub."""
+        return self.name
+
+    @property
+    def folder(self) -> str:
+        return f"collections/{self.name}"
+
+    @property
+    def date(self) -> dt.date:
+        """Published when its newest article was."""
+        return max(doc.date for doc in self.documents)
+
+    @property
+    def updated(self) -> dt.date | None:
+        return self.modified if self.modified != self.date else None
+
+    @property
+    def modified(self) -> dt.date:
+        return max(doc.modified for doc in self.documents)
+
+    @property
+    def byline(self) -> Byline:
+        """Every author of its articles, in order of first appearance."""
+        authors = tuple(dict.fromkeys(p for doc in self.documents for p in doc.byline.authors))
+        return Byline(authors, (), None, self.site.publisher)
+
+    @property
+    def disclaimer(self) -> str:
+        return self.site.disclaimer
+
+    @property
+    def disclaimer_line(self) -> str:
+        return first_sentence(self.disclaimer)
+
+
+def articles_of(publication: Document | Collection) -> tuple[Document, ...]:
+    """The documents a publication is made of: itself, or a collection's articles."""
+    return publication.documents if isinstance(publication, Collection) else (publication,)

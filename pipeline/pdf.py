@@ -15,12 +15,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from .context import source_relative, template_context
+from .context import ARTICLE_LINK, source_relative, template_context
 from .metadata import canonical_url
 from .document import polyglot_markup
 from .errors import PressroomError
 from .fetcher import SandboxedFetcher
-from .models import Document
+from .models import Collection, Document
 from .theme import Theme
 
 PAPER = {"letter": "letter", "a4": "A4"}
@@ -50,6 +50,49 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     return target
 
 
+def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Path:
+    """The collection as one tagged PDF: a cover, contents with page numbers, then each
+    article as a chapter opening with its own title block and byline."""
+    target = out_dir / f"{collection.slug}.pdf"
+    members = {doc.slug for doc in collection.documents}
+    chapters = [{"doc": doc, "prefix": chapter_prefix(doc),
+                 "body": Markup(page_footnotes(bound_body(doc, members)))}
+                for doc in collection.documents]
+    page = theme.render_template(
+        "collection_print.html",
+        **template_context(collection, theme, "print", _theme_base(theme),
+                           lambda p: source_relative(collection, p), stylesheet_href=None,
+                           paper=PAPER[collection.site.paper], chapters=chapters,
+                           online=read_online(collection)))
+    _write_page(page, collection, theme, target, "print", pdf_variant="pdf/ua-1")
+    return target
+
+
+def chapter_prefix(doc: Document) -> str:
+    """What the ids of an article get in front of them once bound with others."""
+    return f"{doc.slug}--"
+
+
+def bound_body(doc: Document, members: set[str]) -> str:
+    """The article's body with its ids prefixed (its headings and notes share one page
+    with other articles'), and its links to other articles of the collection made links
+    to their chapters."""
+    prefix = chapter_prefix(doc)
+    root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    for element in root.iter():
+        if element.get("id"):
+            element.set("id", prefix + element.get("id"))
+    for anchor in root.iter("a"):
+        href = anchor.get("href") or ""
+        article = ARTICLE_LINK.match(href)
+        if href.startswith("#"):
+            anchor.set("href", f"#{prefix}{href[1:]}")
+        elif article and article["slug"] in members:
+            target = article["fragment"] or "document-title"
+            anchor.set("href", f"#{article['slug']}--{target}")
+    return polyglot_markup(root)
+
+
 def render_press(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """The press PDF: PDF/X-4 with a CMYK output intent, bleed and crop marks, still tagged."""
     target = out_dir / f"{doc.slug}-press.pdf"
@@ -71,14 +114,21 @@ def _theme_base(theme: Theme) -> str:
 
 def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: str = "",
            **options) -> None:
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
-    theme_base = _theme_base(theme)
     page = theme.render_template(
         "print.html",
-        **template_context(doc, theme, "print", theme_base, lambda p: source_relative(doc, p),
-                           stylesheet_href=None, paper=PAPER[doc.site.paper],
-                           body=Markup(page_footnotes(doc.body_html)), online=read_online(doc)),
+        **template_context(doc, theme, "print", _theme_base(theme),
+                           lambda p: source_relative(doc, p), stylesheet_href=None,
+                           paper=PAPER[doc.site.paper], body=Markup(page_footnotes(doc.body_html)),
+                           online=read_online(doc)),
     )
+    _write_page(page, doc, theme, target, medium, extra_css, **options)
+
+
+def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Path, medium: str,
+                extra_css: str = "", **options) -> None:
+    """Lay out the print page `page` of `doc` and write it to `target`."""
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    theme_base = _theme_base(theme)
     fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
@@ -93,7 +143,7 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
 
 
-def read_online(doc: Document) -> dict | None:
+def read_online(doc: Document | Collection) -> dict | None:
     """Where the web page is (site.yml's base_url + slug), for the PDF's last page: its URL,
     the URL without the scheme to print, and a QR code for it as inline SVG (vector)."""
     if not doc.site.base_url:

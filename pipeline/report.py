@@ -11,12 +11,12 @@ from pathlib import Path
 import lxml.html
 
 from . import checkers
-from .build import Project, gather, publish
+from .build import Project, gather, gather_collections, publish
 from .checks import Finding, accessibility_findings, source_line
 from .claims import project_rules
 from .review import content_findings
 from .errors import InvalidInput
-from .models import Document
+from .models import Collection, Document
 from .resources import IMAGE_TYPES
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -38,6 +38,10 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     except InvalidInput as error:  # site.yml or authors.yml: nothing else can be checked
         return [_from_problem(p) for p in error.problems], []
     findings = [_from_problem(p) for p in problems]
+    collections = []
+    if only is None:
+        collections, found = gather_collections(project, documents, problems)
+        findings += [_from_problem(p) for p in found]
     try:
         rules = project_rules(project.source_dir)
     except InvalidInput as error:  # claims.yml itself is wrong
@@ -48,10 +52,11 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
         findings += link_findings(doc, project)
         findings += content_findings(doc, rules, today or dt.date.today())
     if only is None:
-        findings += unused_image_findings(project, documents)
+        findings += unused_image_findings(project, documents, collections)
     skipped: list[str] = []
     if not fast and documents:
-        findings += _output_findings(project, only, documents, skipped, progress)
+        findings += _output_findings(project, only, [*documents, *collections], skipped,
+                                     progress)
     findings.sort(key=lambda f: (str(f.file or ""), f.line or 0, f.column or 0,
                                  SEVERITY_ORDER[f.severity]))
     return findings, skipped
@@ -91,9 +96,11 @@ def link_findings(doc: Document, project: Project) -> list[Finding]:
     return findings
 
 
-def unused_image_findings(project: Project, documents: list[Document]) -> list[Finding]:
-    """Images under source/ that no document, author or the site shows."""
+def unused_image_findings(project: Project, documents: list[Document],
+                          collections: list[Collection] = ()) -> list[Finding]:
+    """Images under source/ that no document, collection, author or the site shows."""
     used = {path.resolve() for doc in documents for path in _shown(doc)}
+    used |= {c.cover.resolve() for c in collections if c.cover}
     findings = []
     for path in sorted(project.source_dir.rglob("*")):
         if path.suffix.lower() in IMAGE_TYPES and path.resolve() not in used:
@@ -109,8 +116,9 @@ def _shown(doc: Document) -> list[Path]:
                         *(person.photo for person in people)) if p]
 
 
-def _output_findings(project: Project, only: str | None, documents: list[Document],
-                     skipped: list[str], progress: Callable[[str], None]) -> list[Finding]:
+def _output_findings(project: Project, only: str | None,
+                     documents: list[Document | Collection], skipped: list[str],
+                     progress: Callable[[str], None]) -> list[Finding]:
     findings: list[Finding] = []
     with tempfile.TemporaryDirectory(prefix="pressroom-check-") as scratch:
         scratch_project = Project(project.root, output=Path(scratch))
@@ -119,10 +127,10 @@ def _output_findings(project: Project, only: str | None, documents: list[Documen
         findings += [_from_problem(p) for p in outcome.problems]
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:
-                output = Path(scratch) / doc.slug / pattern.format(slug=doc.slug)
+                output = Path(scratch) / doc.folder / pattern.format(slug=doc.slug)
                 if not output.is_file():
                     continue
-                progress(f"{name}: {doc.slug}")
+                progress(f"{name}: {doc.folder}")
                 found = run(output)
                 if found is None:
                     skipped.append(name)

@@ -7,7 +7,7 @@ import base64
 import mimetypes
 import re
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import lxml.html
 from markupsafe import Markup
@@ -16,7 +16,7 @@ from . import metadata
 from .context import THEME_LOGO, document_files, source_relative, template_context, theme_files
 from .document import polyglot_markup
 from .errors import PressroomError
-from .models import Document
+from .models import Collection, Document
 from .references import references_section
 from .theme import Theme
 
@@ -58,24 +58,43 @@ def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
     return _write(out_dir / single_file_name(doc), page.encode("utf-8"))
 
 
-def _page(doc: Document, theme: Theme, source_url, *, single: bool, **extra) -> str:
+def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Path:
+    """dist/collections/<name>/index.html: the collection's articles in order, each linking
+    to its own web page, and the collection's PDF and EPUB."""
+    css = theme.stylesheet("screen")
+    articles = [{"doc": doc, "href": f"../../{quote(doc.folder)}/"}
+                for doc in collection.documents]
+    page = _page(collection, theme, lambda p: source_relative(collection, p), single=False,
+                 template="collection.html", stylesheet_href="theme/css/screen.css",
+                 inline_css=None, articles=articles, home_href="../../",
+                 json_ld=metadata.script_json(metadata.collection_json_ld(collection)))
+    for name in theme_files(collection, theme, css):
+        _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
+    _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
+    shown = (collection.byline.publisher.logo, collection.cover,
+             *(person.photo for person in collection.byline.authors))  # photos: in JSON-LD
+    for path in dict.fromkeys(filter(None, shown)):
+        _write(out_dir / source_relative(collection, path), path.read_bytes())
+    return _write(out_dir / "index.html", page.encode("utf-8"))
+
+
+def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
+          template: str = "web.html", **extra) -> str:
     canonical = metadata.canonical_url(doc)
     link = (lambda name: metadata.absolute_url(doc, name)) if single else (lambda name: name)
     formats = [{"href": link(metadata.format_file(doc, fmt)), "label": label, "purpose": purpose,
                 "type": metadata.FORMAT_TYPES[fmt]} for fmt, label, purpose in FORMAT_LINKS]
+    variables = {
+        "canonical_url": canonical,
+        "open_graph": metadata.open_graph(doc),
+        "twitter_card": metadata.twitter_card(doc),
+        "json_ld": metadata.script_json(metadata.json_ld(doc)) if template == "web.html" else "",
+        "formats": formats,
+        "home_href": doc.site.base_url if single else "../",
+        **extra,
+    }
     return theme.render_template(
-        "web.html",
-        **template_context(
-            doc, theme, "screen", "theme/", source_url,
-            canonical_url=canonical,
-            open_graph=metadata.open_graph(doc),
-            twitter_card=metadata.twitter_card(doc),
-            json_ld=metadata.script_json(metadata.json_ld(doc)),
-            formats=formats,
-            home_href=doc.site.base_url if single else "../",
-            **extra,
-        ),
-    )
+        template, **template_context(doc, theme, "screen", "theme/", source_url, **variables))
 
 
 def _data_url(path: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import textwrap
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from PIL import Image
+from pypdf import PdfReader
 
 from pipeline.build import FORMATS, Outcome, Project, publish
 
@@ -160,6 +162,19 @@ def make_feature_project(root: Path) -> Path:
 
 # ---------------------------------------------------------------------------
 # Reading outputs
+
+
+QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+
+
+def pages_text(path: Path) -> list[str]:
+    """Each page's text with hyphenation undone, whitespace collapsed, plain quotes."""
+    texts = []
+    for page in PdfReader(path).pages:
+        text = (page.extract_text() or "").translate(QUOTES)
+        text = re.sub(r"-\s*\n\s*", "", text)
+        texts.append(re.sub(r"\s+", " ", text))
+    return texts
 
 
 def epub_entries(path: Path) -> dict[str, bytes]:

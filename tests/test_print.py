@@ -14,8 +14,8 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from helpers import (REPO, SEED_SLUG, article, embedded_font_file, make_project, pdf_fonts,
-                     run_publish, write_source)
+from helpers import (REPO, SEED_SLUG, article, embedded_font_file, make_project, pages_text,
+                     pdf_fonts, run_publish, write_source)
 from pipeline.proof import write_proofs
 
 LONG_SOURCE = REPO / "tests" / "fixtures" / "long" / "source"
@@ -64,21 +64,10 @@ def pdf_path(root: Path, slug: str, press: bool = False) -> Path:
     return root / "dist" / slug / f"{slug}{'-press' if press else ''}.pdf"
 
 
-def pages_text(path: Path) -> list[str]:
-    """Each page's text with hyphenation undone, whitespace collapsed, plain quotes."""
-    texts = []
-    for page in PdfReader(path).pages:
-        text = (page.extract_text() or "").translate(QUOTES)
-        text = re.sub(r"-\s*\n\s*", "", text)
-        texts.append(re.sub(r"\s+", " ", text))
-    return texts
-
-
 def box(page, name: str) -> tuple[float, ...]:
     return tuple(round(float(v), 2) for v in page[name])
 
 
-QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
 BOTH = [("seed_root", SEED_SLUG), ("long_root", LONG_SLUG)]
 
 
