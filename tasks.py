@@ -59,7 +59,7 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
                       "error (source/claims.yml)"})
 def publish(c, only=None, theme=None, paper=None, press=False, single_file=False, force=False,
             jobs=0, strict=False):
-    """Build the web page, PDF and EPUB of every source into dist/, and dist/index.html."""
+    """Build the web page, PDF and EPUB of every source and collection into dist/."""
     _build(FORMATS, only, theme, paper, press or None, single_file or None, force, jobs,
            strict)
 

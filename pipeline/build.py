@@ -22,7 +22,7 @@ from .models import Collection, Document, articles_of
 from .checks import accessibility_findings
 from .claims import refuse_unsupported_claims
 from .manifest import Manifest, build_key, theme_digest
-from .output import move_into, staging
+from .output import move_into, new_staging
 from .theme import Theme, theme_names
 
 # format -> (module, function). Imported when first needed: WeasyPrint and EbookLib take
@@ -265,22 +265,46 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     return outcome
 
 
+# Formats of one document go to the pool as separate tasks, the slowest first, so that one
+# document still keeps both cores busy (its PDF on one, its EPUB and web page on the other).
+RENDER_ORDER = ("pdf", "press", "epub", "html", "single")
+
+
 def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
-    """Render each (document, formats) item, in this process or on a pool of `jobs`."""
-    if jobs <= 1 or len(work) <= 1:
+    """Render each (document, formats) item: in this process, or with `jobs` > 1 each
+    format on a pool of `jobs` processes. Yields (document, rendered, problem) once all
+    of a document's formats are done; its files reach dist/ only if all succeeded."""
+    tasks = [(index, fmt) for index, (_, todo, _) in enumerate(work)
+             for fmt in sorted(todo, key=RENDER_ORDER.index)]
+    if jobs <= 1 or len(tasks) <= 1:
         for doc, todo, _ in work:
             rendered, error = render_publication(project, doc, tuple(todo))
             _report_rendered(doc, rendered, report)
             yield doc, rendered, error
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(render_publication, project, doc, tuple(todo)): doc
-                   for doc, todo, _ in work}
-        for future in as_completed(futures):
-            doc = futures[future]
-            rendered, error = future.result()
-            _report_rendered(doc, rendered, report)
-            yield doc, rendered, error
+    parts: dict[int, list] = {index: [] for index in range(len(work))}
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(stage_formats, project, work[index][0], (fmt,)): index
+                       for index, fmt in tasks}
+            for future in as_completed(futures):
+                index = futures[future]
+                doc, todo, _ = work[index]
+                parts[index].append(future.result())
+                if len(parts[index]) < len(todo):
+                    continue
+                done = parts.pop(index)
+                errors = [error for _, _, error in done if error]
+                if errors:
+                    _discard(done)
+                    yield doc, [], errors[0]
+                    continue
+                rendered = publish_staged(project, doc, done)
+                _report_rendered(doc, rendered, report)
+                yield doc, rendered, None
+    finally:  # an error or Ctrl-C: what was staged and not moved is removed
+        for done in parts.values():
+            _discard(done)
 
 
 def _report_rendered(doc: Document | Collection, rendered,
@@ -291,31 +315,63 @@ def _report_rendered(doc: Document | Collection, rendered,
 
 def render_publication(project: Project, doc: Document | Collection, formats: tuple[str, ...]):
     """Render `formats` of one document (into dist/<slug>/) or collection (into
-    dist/collections/<name>/), in a worker process too.
+    dist/collections/<name>/).
 
     Returns ([(format, path, seconds)], None) or ([], Problem): everything is staged and
     moved into place only when all formats succeeded.
     """
+    staged = stage_formats(project, doc, formats)
+    if staged[2]:
+        return [], staged[2]
+    return publish_staged(project, doc, [staged]), None
+
+
+def stage_formats(project: Project, doc: Document | Collection, formats: tuple[str, ...]):
+    """Render `formats` into a new staging folder inside dist/ (in a worker process too).
+
+    Returns (folder, [(format, path relative to it, seconds)], None), the folder left for
+    publish_staged; or (None, [], Problem), the folder removed.
+    """
+    folder = new_staging(project.dist_dir, doc.slug)
     try:
         theme = _theme(project.themes_dir, doc.theme)
         rendered = []
-        bound = isinstance(doc, Collection)
-        with staging(project.dist_dir, doc.slug) as folder:
-            for fmt in formats:
-                started = time.perf_counter()
-                path = renderer(fmt, bound)(doc, theme, folder)
-                rendered.append((fmt, path.relative_to(folder), time.perf_counter() - started))
-            move_into(folder, project.dist_dir / doc.folder)
-        final = project.dist_dir / doc.folder
-        return [(fmt, final / relative, seconds) for fmt, relative, seconds in rendered], None
+        for fmt in formats:
+            started = time.perf_counter()
+            path = renderer(fmt, isinstance(doc, Collection))(doc, theme, folder)
+            rendered.append((fmt, path.relative_to(folder), time.perf_counter() - started))
+        return folder, rendered, None
     except PressroomError as error:
-        return [], Problem(doc.source_path, None, str(error))
+        shutil.rmtree(folder, ignore_errors=True)
+        return None, [], Problem(doc.source_path, None, str(error))
     except Exception as error:  # a bug of ours or an engine's: report it, keep going
+        shutil.rmtree(folder, ignore_errors=True)
         if os.environ.get("PRESSROOM_DEBUG"):
             raise
-        return [], Problem(doc.source_path, None,
-                           f"internal error while rendering: {type(error).__name__}: {error}",
-                           "please report it; run with PRESSROOM_DEBUG=1 to see the traceback")
+        return None, [], Problem(doc.source_path, None,
+                                 f"internal error while rendering: {type(error).__name__}: "
+                                 f"{error}", "please report it; run with PRESSROOM_DEBUG=1 to "
+                                 "see the traceback")
+    except BaseException:  # Ctrl-C
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def publish_staged(project: Project, doc: Document | Collection, staged) -> list:
+    """Move the staged folders of one publication into dist/ together, then remove them."""
+    final = project.dist_dir / doc.folder
+    try:
+        move_into([folder for folder, _, _ in staged], final)
+    finally:
+        _discard(staged)
+    return [(fmt, final / relative, seconds)
+            for _, rendered, _ in staged for fmt, relative, seconds in rendered]
+
+
+def _discard(staged) -> None:
+    for folder, _, _ in staged:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @lru_cache(maxsize=None)

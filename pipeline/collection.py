@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .config import read_yaml_file
+from .document import theme_problems
 from .errors import InvalidInput, Problem
 from .models import Collection, Document, Site
 from .schema import Field, check_fields
@@ -63,11 +64,8 @@ def read_collection(path: Path, site: Site, documents: dict[str, Document],
                                     "(listed with its file)", "fix them, and the collection "
                                     "is built with it"))
     theme = values.get("theme", site.theme)
-    if theme not in theme_names:
-        close = difflib.get_close_matches(theme, theme_names, n=1)
-        problems.append(Problem(path, parsed.line("theme"), f"unknown theme '{theme}'",
-                                f"did you mean '{close[0]}'?" if close
-                                else f"available themes: {', '.join(sorted(theme_names))}"))
+    problems += theme_problems(theme, theme_names, path,
+                               parsed.line("theme") if "theme" in values else None)
     if problems:
         raise InvalidInput(problems)
     return Collection(

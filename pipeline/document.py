@@ -89,12 +89,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     if "disclaimer" in values:
         problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
     theme = values.get("theme", site.theme)
-    if theme not in theme_names:
-        close = difflib.get_close_matches(theme, theme_names, n=1)
-        problems.append(Problem(path, front.line("theme") if "theme" in values else None,
-                                f"unknown theme '{theme}'",
-                                f"did you mean '{close[0]}'?" if close
-                                else f"available themes: {', '.join(sorted(theme_names))}"))
+    problems += theme_problems(theme, theme_names, path,
+                               front.line("theme") if "theme" in values else None)
     if not body.strip():
         problems.append(Problem(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
@@ -124,6 +120,17 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
     )
+
+
+def theme_problems(theme: str, theme_names: set[str], path: Path,
+                   line: int | None) -> list[Problem]:
+    """A theme that is not a folder of themes/, with the closest name or the list."""
+    if theme in theme_names:
+        return []
+    close = difflib.get_close_matches(theme, theme_names, n=1)
+    return [Problem(path, line, f"unknown theme '{theme}'",
+                    f"did you mean '{close[0]}'?" if close
+                    else f"available themes: {', '.join(sorted(theme_names))}")]
 
 
 def _read_text(path: Path) -> tuple[str | None, list[Problem]]:

@@ -122,7 +122,6 @@ def json_ld(doc: Document) -> dict:
     """schema.org data for the page: an Article, or a MedicalWebPage when the document has
     medical reviewers (with reviewedBy and lastReviewed)."""
     url = canonical_url(doc)
-    publisher = doc.byline.publisher
     reviewed = bool(doc.byline.reviewers)
     data: dict = {
         "@context": "https://schema.org",
@@ -142,12 +141,7 @@ def json_ld(doc: Document) -> dict:
         "datePublished": doc.date.isoformat(),
         "dateModified": doc.modified.isoformat(),
         "author": [person_json(doc, person) for person in doc.byline.authors],
-        "publisher": {
-            "@type": "Organization",
-            "name": publisher.name,
-            "url": publisher.url,
-            "logo": {"@type": "ImageObject", "url": absolute_url(doc, logo_path(doc))},
-        },
+        "publisher": publisher_json(doc),
     })
     if doc.keywords:
         data["keywords"] = list(doc.keywords)
@@ -164,7 +158,6 @@ def collection_json_ld(collection: Collection) -> dict:
     """schema.org data for a collection's page: a CollectionPage whose parts are its
     articles (at their own pages), with its PDF and EPUB."""
     url = canonical_url(collection)
-    publisher = collection.byline.publisher
     return {
         "@context": "https://schema.org",
         "@type": "CollectionPage",
@@ -177,13 +170,7 @@ def collection_json_ld(collection: Collection) -> dict:
         "datePublished": collection.date.isoformat(),
         "dateModified": collection.modified.isoformat(),
         "author": [person_json(collection, person) for person in collection.byline.authors],
-        "publisher": {
-            "@type": "Organization",
-            "name": publisher.name,
-            "url": publisher.url,
-            "logo": {"@type": "ImageObject",
-                     "url": absolute_url(collection, logo_path(collection))},
-        },
+        "publisher": publisher_json(collection),
         "hasPart": [{"@type": "MedicalWebPage" if doc.byline.reviewers else "Article",
                      "headline": doc.title, "url": canonical_url(doc),
                      "datePublished": doc.date.isoformat()} for doc in collection.documents],
@@ -191,6 +178,13 @@ def collection_json_ld(collection: Collection) -> dict:
                       "contentUrl": absolute_url(collection, format_file(collection, fmt))}
                      for fmt, media_type in FORMAT_TYPES.items()],
     }
+
+
+def publisher_json(doc: Document | Collection) -> dict:
+    """The publisher as a schema.org Organization with its logo."""
+    publisher = doc.byline.publisher
+    return {"@type": "Organization", "name": publisher.name, "url": publisher.url,
+            "logo": {"@type": "ImageObject", "url": absolute_url(doc, logo_path(doc))}}
 
 
 def person_json(doc: Document, person: Person) -> dict:

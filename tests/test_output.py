@@ -117,6 +117,30 @@ def test_a_failure_mid_render_leaves_the_previous_outputs_byte_identical(
     assert _leftovers(dist) == []
 
 
+def test_on_a_pool_one_failed_format_keeps_the_documents_other_formats_out_of_dist(
+        project_root, monkeypatch):
+    """With --jobs 2 each format renders in its own process and staging folder: the PDF
+    that succeeded must not reach dist/ when the EPUB of the same document failed."""
+    assert run_publish(project_root).ok
+    dist = project_root / "dist"
+    before = _snapshot(dist)
+    source = project_root / "source" / f"{SEED_SLUG}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1),
+                      encoding="utf-8")
+    monkeypatch.setitem(build.RENDERERS, "epub", _half_then(PressroomError("the EPUB gave up"),
+                                                            lambda doc, theme, folder: None))
+    outcome = run_publish(project_root, jobs=2)  # the pool's processes inherit the patch
+    assert outcome.failed == [SEED_SLUG]
+    assert "the EPUB gave up" in outcome.problems[0].message
+    assert _snapshot(dist) == before
+    assert _leftovers(dist) == []
+    monkeypatch.undo()
+    outcome = run_publish(project_root, jobs=2)
+    assert outcome.ok and {r.format for r in outcome.results if r.status == "built"} == \
+        {"html", "pdf", "epub"}
+    assert _leftovers(dist) == []
+
+
 def test_ctrl_c_while_files_move_into_dist_waits_until_all_have_moved(project_root, monkeypatch):
     assert run_publish(project_root, ("html",)).ok
     source = project_root / "source" / f"{SEED_SLUG}.md"
