@@ -46,7 +46,8 @@ def print_summary(outcome: Outcome, console: Console | None = None) -> None:
         return
     table = Table(title="Build summary", header_style="bold")
     for column in ("document", "format", "size", "time", "status"):
-        table.add_column(column, justify="right" if column in ("size", "time") else "left")
+        table.add_column(column, justify="right" if column in ("size", "time") else "left",
+                         overflow="fold")  # long slugs wrap rather than lose their end
     for result in outcome.results:
         size = result.path.stat().st_size if result.path and result.path.is_file() else None
         table.add_row(result.slug, result.format, _size(size) if size is not None else "",
