@@ -39,6 +39,7 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
             outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
                                   press=press, single_file=single_file, force=force,
                                   jobs=int(jobs) or os.cpu_count() or 1, report=progress,
+                                  plan=progress.plan,
                                   strict=strict)
         print_summary(outcome)
     except PressroomError as error:

@@ -182,7 +182,8 @@ def _slug_clashes(sources: list[Path]) -> dict[Path, Problem]:
 def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | None = None,
             theme: str | None = None, paper: str | None = None, press: bool | None = None,
             single_file: bool | None = None, report: Callable[[str], None] = print,
-            force: bool = False, jobs: int = 1, strict: bool = False) -> Outcome:
+            force: bool = False, jobs: int = 1, strict: bool = False,
+            plan: Callable[[dict[str, list[str]]], None] | None = None) -> Outcome:
     """Check all sources first; then render each valid document into dist/<slug>/, and
     list every publication of dist/ in dist/index.html.
 
@@ -192,8 +193,10 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     folder and moved into place only when every requested format succeeded, so dist/
     never holds half a build. Outputs whose inputs did not change since the build
     recorded in dist/manifest.json are skipped unless `force`; `jobs` > 1 renders
-    documents on a pool of processes. With `strict`, a document that makes a claim of
-    severity error (source/claims.yml) is not published.
+    the formats of the documents on a pool of processes. With `strict`, a document that
+    makes a claim of severity error (source/claims.yml) is not published. `plan` is told
+    what will be rendered ({folder: formats}) before it is, and `report` gets a line as
+    each output is rendered.
     """
     documents, problems = gather(project, only, theme, paper)
     if strict:
@@ -241,6 +244,8 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
                                               doc.folder, fmt), 0.0, "up to date"))
         if todo:
             work.append((doc, todo, keys))
+    if plan:
+        plan({doc.folder: list(todo) for doc, todo, _ in work})
     for doc, rendered, error in _run(project, work, jobs, report):
         if error:
             outcome.failed.append(doc.slug)
@@ -278,8 +283,7 @@ def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
              for fmt in sorted(todo, key=RENDER_ORDER.index)]
     if jobs <= 1 or len(tasks) <= 1:
         for doc, todo, _ in work:
-            rendered, error = render_publication(project, doc, tuple(todo))
-            _report_rendered(doc, rendered, report)
+            rendered, error = render_publication(project, doc, tuple(todo), report)
             yield doc, rendered, error
         return
     parts: dict[int, list] = {index: [] for index in range(len(work))}
@@ -290,7 +294,10 @@ def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
             for future in as_completed(futures):
                 index = futures[future]
                 doc, todo, _ = work[index]
-                parts[index].append(future.result())
+                folder, rendered, error = future.result()
+                for fmt, relative, seconds in rendered:
+                    report(_rendered_line(doc, fmt, folder / relative, seconds))
+                parts[index].append((folder, rendered, error))
                 if len(parts[index]) < len(todo):
                     continue
                 done = parts.pop(index)
@@ -299,35 +306,35 @@ def _run(project: Project, work, jobs: int, report: Callable[[str], None]):
                     _discard(done)
                     yield doc, [], errors[0]
                     continue
-                rendered = publish_staged(project, doc, done)
-                _report_rendered(doc, rendered, report)
-                yield doc, rendered, None
+                yield doc, publish_staged(project, doc, done), None
     finally:  # an error or Ctrl-C: what was staged and not moved is removed
         for done in parts.values():
             _discard(done)
 
 
-def _report_rendered(doc: Document | Collection, rendered,
-                     report: Callable[[str], None]) -> None:
-    for fmt, path, seconds in rendered:
-        report(f"{doc.folder}: {fmt:<5} {path.name} ({_size(path)}, {seconds:.1f} s)")
+def _rendered_line(doc: Document | Collection, fmt: str, path: Path, seconds: float) -> str:
+    """What the build reports when one output is rendered (the progress bar reads it)."""
+    return f"{doc.folder}: {fmt:<5} {path.name} ({_size(path)}, {seconds:.1f} s)"
 
 
-def render_publication(project: Project, doc: Document | Collection, formats: tuple[str, ...]):
+def render_publication(project: Project, doc: Document | Collection, formats: tuple[str, ...],
+                       report: Callable[[str], None] | None = None):
     """Render `formats` of one document (into dist/<slug>/) or collection (into
     dist/collections/<name>/).
 
     Returns ([(format, path, seconds)], None) or ([], Problem): everything is staged and
     moved into place only when all formats succeeded.
     """
-    staged = stage_formats(project, doc, formats)
+    staged = stage_formats(project, doc, formats, report)
     if staged[2]:
         return [], staged[2]
     return publish_staged(project, doc, [staged]), None
 
 
-def stage_formats(project: Project, doc: Document | Collection, formats: tuple[str, ...]):
-    """Render `formats` into a new staging folder inside dist/ (in a worker process too).
+def stage_formats(project: Project, doc: Document | Collection, formats: tuple[str, ...],
+                  report: Callable[[str], None] | None = None):
+    """Render `formats` into a new staging folder inside dist/ (in a worker process too,
+    where `report` is None: the parent reports).
 
     Returns (folder, [(format, path relative to it, seconds)], None), the folder left for
     publish_staged; or (None, [], Problem), the folder removed.
@@ -339,7 +346,10 @@ def stage_formats(project: Project, doc: Document | Collection, formats: tuple[s
         for fmt in formats:
             started = time.perf_counter()
             path = renderer(fmt, isinstance(doc, Collection))(doc, theme, folder)
-            rendered.append((fmt, path.relative_to(folder), time.perf_counter() - started))
+            seconds = time.perf_counter() - started
+            rendered.append((fmt, path.relative_to(folder), seconds))
+            if report:
+                report(_rendered_line(doc, fmt, path, seconds))
         return folder, rendered, None
     except PressroomError as error:
         shutil.rmtree(folder, ignore_errors=True)

@@ -13,30 +13,38 @@ from .build import Outcome
 
 
 class BuildProgress:
-    """A `report` callback for build.publish: one tick per finished output."""
+    """The `plan` and `report` callbacks of build.publish: on a terminal a bar per
+    document, advancing as each of its formats is rendered; elsewhere a line per output."""
 
-    def __init__(self, console: Console | None = None):
+    def __init__(self, console: Console | None = None, live: bool | None = None):
         self.console = console or Console()
-        self.live = sys.stdout.isatty()
+        self.live = sys.stdout.isatty() if live is None else live
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                 TextColumn("{task.completed} outputs"), TimeElapsedColumn(),
-                                 console=self.console, transient=True) if self.live else None
-        self.task = None
+                                 TextColumn("{task.completed}/{task.total} formats"),
+                                 TimeElapsedColumn(), console=self.console,
+                                 transient=True) if self.live else None
+        self.tasks: dict[str, int] = {}
 
     def __enter__(self) -> BuildProgress:
         if self.progress:
             self.progress.start()
-            self.task = self.progress.add_task("building", total=None)
         return self
 
     def __exit__(self, *exc) -> None:
         if self.progress:
             self.progress.stop()
 
-    def __call__(self, line: str) -> None:
+    def plan(self, todo: dict[str, list[str]]) -> None:
         if self.progress:
-            self.progress.update(self.task, advance=1, description=line.split(" (")[0])
-        else:
+            for folder, formats in todo.items():
+                self.tasks[folder] = self.progress.add_task(
+                    f"{folder}: {', '.join(formats)}", total=len(formats))
+
+    def __call__(self, line: str) -> None:
+        folder = line.split(": ", 1)[0]
+        if self.progress and folder in self.tasks:
+            self.progress.update(self.tasks[folder], advance=1)
+        elif not self.progress:
             print(line, flush=True)
 
 

@@ -84,7 +84,7 @@ def article(front: str = "", body: str = "Some text.\n", *, title: str | None = 
 
 
 def run_publish(root: Path, formats: tuple[str, ...] = FORMATS, **kwargs) -> Outcome:
-    return publish(Project(root), formats, report=lambda line: None, **kwargs)
+    return publish(Project(root), formats, **{"report": lambda line: None, **kwargs})
 
 
 def make_png(path: Path, size: tuple[int, int] = (40, 40), colour=(200, 30, 60)) -> Path:
