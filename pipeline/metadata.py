@@ -134,7 +134,19 @@ def json_ld(doc: Document) -> dict:
         data["alternativeHeadline"] = doc.subtitle
     if not reviewed:
         data["mainEntityOfPage"] = {"@type": "WebPage", "@id": url}
-    data.update({
+    data.update(_creative_work(doc))
+    if doc.keywords:
+        data["keywords"] = list(doc.keywords)
+    if reviewed:
+        data["reviewedBy"] = [person_json(doc, person) for person in doc.byline.reviewers]
+        data["lastReviewed"] = doc.byline.reviewed.isoformat()
+    data["encoding"] = _encodings(doc)
+    return data
+
+
+def _creative_work(doc: Document | Collection) -> dict:
+    """What an article's and a collection's schema.org data say alike."""
+    return {
         "description": doc.description,
         "inLanguage": doc.lang,
         "image": share_image(doc)["url"],
@@ -142,16 +154,14 @@ def json_ld(doc: Document) -> dict:
         "dateModified": doc.modified.isoformat(),
         "author": [person_json(doc, person) for person in doc.byline.authors],
         "publisher": publisher_json(doc),
-    })
-    if doc.keywords:
-        data["keywords"] = list(doc.keywords)
-    if reviewed:
-        data["reviewedBy"] = [person_json(doc, person) for person in doc.byline.reviewers]
-        data["lastReviewed"] = doc.byline.reviewed.isoformat()
-    data["encoding"] = [{"@type": "MediaObject", "encodingFormat": media_type,
-                         "contentUrl": absolute_url(doc, format_file(doc, fmt))}
-                        for fmt, media_type in FORMAT_TYPES.items()]
-    return data
+    }
+
+
+def _encodings(doc: Document | Collection) -> list[dict]:
+    """The PDF and the EPUB of the same publication."""
+    return [{"@type": "MediaObject", "encodingFormat": media_type,
+             "contentUrl": absolute_url(doc, format_file(doc, fmt))}
+            for fmt, media_type in FORMAT_TYPES.items()]
 
 
 def collection_json_ld(collection: Collection) -> dict:
@@ -164,19 +174,11 @@ def collection_json_ld(collection: Collection) -> dict:
         "@id": url,
         "url": url,
         "name": collection.title,
-        "description": collection.description,
-        "inLanguage": collection.lang,
-        "image": share_image(collection)["url"],
-        "datePublished": collection.date.isoformat(),
-        "dateModified": collection.modified.isoformat(),
-        "author": [person_json(collection, person) for person in collection.byline.authors],
-        "publisher": publisher_json(collection),
+        **_creative_work(collection),
         "hasPart": [{"@type": "MedicalWebPage" if doc.byline.reviewers else "Article",
                      "headline": doc.title, "url": canonical_url(doc),
                      "datePublished": doc.date.isoformat()} for doc in collection.documents],
-        "encoding": [{"@type": "MediaObject", "encodingFormat": media_type,
-                      "contentUrl": absolute_url(collection, format_file(collection, fmt))}
-                     for fmt, media_type in FORMAT_TYPES.items()],
+        "encoding": _encodings(collection),
     }
 
 
