@@ -18,7 +18,8 @@ from pipeline.errors import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
 FLAGS = {
-    "only": "build just this source (its file name without .md)",
+    "only": "build just this source (its file name without .md), or this collection "
+            "(source/collections/NAME.yml) and its articles",
     "theme": "use this theme (a folder of themes/) instead of the one the source asks for",
     "paper": "paper size of the PDFs: letter or a4 (default: site.yml's)",
     "force": "rebuild every output, even those whose inputs did not change",
@@ -87,7 +88,7 @@ def epub(c, only=None, theme=None, force=False, jobs=0):
 def proof(c, only=None, theme=None, paper=None, press=False, dpi=110, force=False, jobs=0):
     """Build the PDFs, then write a PNG of every page to dist/<slug>/proof/."""
     _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs)
-    folders = [only or "*"] + ([] if only else ["collections/*"])  # --only: no collection
+    folders = [only or "*", f"collections/{only or '*'}"]  # an article's, a collection's
     pdfs = sorted(p for folder in folders for p in PROJECT.dist_dir.glob(f"{folder}/*.pdf"))
     for pdf_path in pdfs:
         pages = write_proofs(pdf_path, pdf_path.parent / "proof", dpi=int(dpi))

@@ -17,7 +17,7 @@ from . import listing
 from .config import PAPER_SIZES, load_people, load_site
 from .document import read_document
 from .errors import InvalidInput, PressroomError, Problem
-from .collection import COLLECTIONS_DIR, collection_sources, read_collection
+from .collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
 from .models import Collection, Document, articles_of
 from .checks import accessibility_findings
 from .claims import refuse_unsupported_claims
@@ -98,7 +98,8 @@ class Outcome:
 
 def gather(project: Project, only: str | None = None, theme: str | None = None,
            paper: str | None = None) -> tuple[list[Document], list[Problem]]:
-    """Read and check every source (or just `only`); nothing is written here."""
+    """Read and check every source (or just `only`, or the articles of the collection
+    `only` names); nothing is written here."""
     site = load_site(project.source_dir)
     if paper is not None:
         if paper.lower() not in PAPER_SIZES:
@@ -111,12 +112,19 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
         raise PressroomError(f"unknown theme '{theme}' (available: {', '.join(sorted(names))})")
     sources = project.sources()
     if only is not None:
-        sources = [p for p in sources if p.stem == only]
-        if not sources:
-            known = ", ".join(p.stem for p in project.sources()) or "none"
+        bound = collection_file(project, only)
+        if bound is not None:
+            listed = set(listed_articles(bound))
+            sources = [p for p in sources if p.stem in listed]
+        else:
+            sources = [p for p in sources if p.stem == only]
+        if bound is None and not sources:
+            known = ", ".join([p.stem for p in project.sources()] +
+                              [p.stem for p in collection_sources(project.source_dir)])
             raise PressroomError(f"no source named '{only}.md' in {project.source_dir} "
-                                 f"(available: {known})")
-    if not sources:
+                                 f"and no collection named '{only}' (available: "
+                                 f"{known or 'none'})")
+    elif not sources:
         raise PressroomError(f"no Markdown sources in {project.source_dir}; "
                              "add one, e.g. source/my-article.md")
     documents, problems = [], []
@@ -139,11 +147,19 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
     return documents, problems
 
 
+def collection_file(project: Project, name: str) -> Path | None:
+    """source/collections/<name>.yml, when `name` is a collection's and no source's."""
+    path = project.source_dir / COLLECTIONS_DIR / f"{name}.yml"
+    return path if path.is_file() and not (project.source_dir / f"{name}.md").is_file() else None
+
+
 def gather_collections(project: Project, documents: list[Document], problems: list[Problem],
-                       theme: str | None = None) -> tuple[list[Collection], list[Problem]]:
-    """Read and check every source/collections/*.yml against the documents just gathered
-    (`problems` are theirs: a collection with a failed article is not built)."""
-    paths = collection_sources(project.source_dir)
+                       theme: str | None = None,
+                       only: str | None = None) -> tuple[list[Collection], list[Problem]]:
+    """Read and check every source/collections/*.yml (or just `only`) against the
+    documents just gathered (`problems` are theirs: a collection with a failed article is
+    not built)."""
+    paths = [p for p in collection_sources(project.source_dir) if only in (None, p.stem)]
     if not paths:
         return [], []
     failed = {p.file.stem for p in problems}
@@ -203,8 +219,9 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
     collections: list[Collection] = []
-    if only is None:  # --only builds one article, and no collection
-        collections, found = gather_collections(project, documents, problems, theme)
+    # --only builds one article and no collection, or one collection and its articles
+    if only is None or collection_file(project, only):
+        collections, found = gather_collections(project, documents, problems, theme, only)
         problems = [*problems, *found]
     site = documents[0].site if documents else None
     if "pdf" in formats and "press" not in formats:

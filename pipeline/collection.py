@@ -6,6 +6,8 @@ import difflib
 import re
 from pathlib import Path
 
+import yaml
+
 from .config import read_yaml_file
 from .document import theme_problems
 from .errors import InvalidInput, Problem
@@ -30,6 +32,17 @@ COLLECTION_FIELDS = [
 
 def collection_sources(source_dir: Path) -> list[Path]:
     return sorted((source_dir / COLLECTIONS_DIR).glob("*.yml"))
+
+
+def listed_articles(path: Path) -> list[str]:
+    """The slugs a collection file lists, read leniently (read_collection reports what is
+    wrong with the file): which sources `--only NAME` builds with the collection."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    articles = data.get("articles") if isinstance(data, dict) else None
+    return [str(slug) for slug in articles] if isinstance(articles, list) else []
 
 
 def read_collection(path: Path, site: Site, documents: dict[str, Document],

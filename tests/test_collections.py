@@ -17,6 +17,7 @@ from helpers import (LONG_SLUG, REPO, SEED_SLUG, XHTML_NS, article, embedded_fon
                      epub_entries, epub_opf, make_long_project, pages_text, pdf_fonts,
                      run_epubcheck, run_publish, write_source)
 from pipeline.build import Project, gather, gather_collections
+from pipeline.errors import PressroomError
 from pipeline.pdf import bound_body
 
 NAME = "ms-patient-guide"
@@ -128,6 +129,21 @@ def test_only_builds_no_collection(tmp_path):
     outcome = run_publish(root, ("html",), only=NOTES_SLUG)
     assert outcome.ok
     assert not (root / "dist" / "collections").exists()
+
+
+def test_only_with_a_collections_name_builds_it_and_its_articles_alone(tmp_path):
+    root = make_collection_project(tmp_path / "project")
+    (root / "source" / "collections" / "short.yml").write_text(
+        "title: Short\ndescription: Only the notes.\narticles: [" + NOTES_SLUG + "]\n",
+        encoding="utf-8")
+    write_source(root, "broken", article(date="soon"))  # in no collection: not read
+    outcome = run_publish(root, ("html",), only="short")
+    assert outcome.ok, "\n".join(map(str, outcome.problems))
+    built = {r.slug for r in outcome.results}
+    assert built == {NOTES_SLUG, "collections/short"}
+    assert not out(root).exists()
+    with pytest.raises(PressroomError, match=r"no collection named 'shrt' \(available: .*short"):
+        run_publish(root, ("html",), only="shrt")
 
 
 # --- The PDF ---------------------------------------------------------------------------
