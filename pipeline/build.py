@@ -165,7 +165,8 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     failed = {p.file.stem for p in problems}
     readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
     slugs = {p.stem for p in project.sources()}
-    site = load_site(project.source_dir)
+    # The documents' site: with the build's --paper, and site.yml read once.
+    site = documents[0].site if documents else load_site(project.source_dir)
     names = theme_names(project.themes_dir)
     collections, found = [], []
     for path in paths:

@@ -124,6 +124,13 @@ def test_a_collection_whose_article_has_errors_is_not_built(tmp_path):
     assert not out(root).exists()
 
 
+def test_paper_option_reaches_the_collection_pdf(tmp_path):
+    root = make_collection_project(tmp_path / "project")
+    assert run_publish(root, ("pdf",), paper="a4", only=NAME).ok
+    width, height = (float(v) for v in PdfReader(out(root, f"{NAME}.pdf")).pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (595, 842)
+
+
 def test_only_builds_no_collection(tmp_path):
     root = make_collection_project(tmp_path / "project")
     outcome = run_publish(root, ("html",), only=NOTES_SLUG)
