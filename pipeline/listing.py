@@ -60,13 +60,7 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     dist/, then the collections just built. `docs` are the documents just built; they give
     fresh details."""
     found = publications(docs, dist_dir)
-    bound = [Publication(slug=c.folder, title=c.title, subtitle=c.subtitle,
-                         description=c.description, date=c.date,
-                         authors=tuple(p.name_with_credentials for p in c.byline.authors),
-                         lang=c.lang,
-                         formats=tuple(f for f in (_format(dist_dir, c.folder, *entry)
-                                                   for entry in FORMATS) if f))
-             for c in collections]
+    bound = [_described(c, _formats(dist_dir, c.folder)) for c in collections]
     css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
@@ -104,31 +98,34 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
     for folder in sorted(p for p in dist_dir.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):  # staging folders, the listing's files
             continue
-        formats = tuple(_format(dist_dir, folder.name, label, pattern, media_type)
-                        for label, pattern, media_type in FORMATS)
-        formats = tuple(f for f in formats if f is not None)
+        formats = _formats(dist_dir, folder.name)
         if not formats:
             continue
         doc = fresh.get(folder.name)
         if doc is not None:
-            found.append(Publication(
-                slug=doc.slug, title=doc.title, subtitle=doc.subtitle,
-                description=doc.description, date=doc.date,
-                authors=tuple(p.name_with_credentials for p in doc.byline.authors),
-                lang=doc.lang, formats=formats))
+            found.append(_described(doc, formats))
         elif (folder / "index.html").is_file():
             found.append(_from_page(folder, formats))
     return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
 
 
-def _format(dist_dir: Path, folder: str, label: str, pattern: str,
-            media_type: str) -> Format | None:
-    """One format of the publication in dist/<folder>/, if it was built."""
-    path = dist_dir / folder / pattern.format(slug=folder.rsplit("/", 1)[-1])
-    if not path.is_file():
-        return None
-    href = f"{folder}/" if path.name == "index.html" else f"{folder}/{path.name}"
-    return Format(label, href, media_type, human_size(path.stat().st_size))
+def _described(pub: Document | Collection, formats: tuple[Format, ...]) -> Publication:
+    """A document or collection just built, as the listing describes it."""
+    return Publication(slug=pub.folder, title=pub.title, subtitle=pub.subtitle,
+                       description=pub.description, date=pub.date,
+                       authors=tuple(p.name_with_credentials for p in pub.byline.authors),
+                       lang=pub.lang, formats=formats)
+
+
+def _formats(dist_dir: Path, folder: str) -> tuple[Format, ...]:
+    """The formats of the publication in dist/<folder>/ that were built."""
+    found = []
+    for label, pattern, media_type in FORMATS:
+        path = dist_dir / folder / pattern.format(slug=folder.rsplit("/", 1)[-1])
+        if path.is_file():
+            href = f"{folder}/" if path.name == "index.html" else f"{folder}/{path.name}"
+            found.append(Format(label, href, media_type, human_size(path.stat().st_size)))
+    return tuple(found)
 
 
 def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:

@@ -14,6 +14,7 @@ from . import checkers
 from .build import Project, gather, gather_collections, publish
 from .checks import Finding, accessibility_findings, source_line
 from .claims import project_rules
+from .context import document_files
 from .review import content_findings
 from .errors import InvalidInput
 from .models import Collection, Document
@@ -99,8 +100,7 @@ def link_findings(doc: Document, project: Project) -> list[Finding]:
 def unused_image_findings(project: Project, documents: list[Document],
                           collections: list[Collection] = ()) -> list[Finding]:
     """Images under source/ that no document, collection, author or the site shows."""
-    used = {path.resolve() for doc in documents for path in _shown(doc)}
-    used |= {c.cover.resolve() for c in collections if c.cover}
+    used = {path.resolve() for pub in [*documents, *collections] for path in document_files(pub)}
     findings = []
     for path in sorted(project.source_dir.rglob("*")):
         if path.suffix.lower() in IMAGE_TYPES and path.resolve() not in used:
@@ -108,12 +108,6 @@ def unused_image_findings(project: Project, documents: list[Document],
                                     " is not used by any document", "delete it, or show it",
                                     "warning", file=path))
     return findings
-
-
-def _shown(doc: Document) -> list[Path]:
-    people = (*doc.byline.authors, *doc.byline.reviewers)
-    return [p for p in (doc.cover, doc.byline.publisher.logo, *doc.images,
-                        *(person.photo for person in people)) if p]
 
 
 def _output_findings(project: Project, only: str | None,

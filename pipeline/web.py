@@ -37,10 +37,8 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     css = theme.stylesheet("screen")
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
                  stylesheet_href="theme/css/screen.css", inline_css=None,
-                 body=web_body(doc, single=False))
-    for name in theme_files(doc, theme, css):
-        _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
-    _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
+                 json_ld=metadata.json_ld(doc), body=web_body(doc, single=False))
+    _write_theme(doc, theme, css, out_dir)
     for path in document_files(doc):
         _write(out_dir / source_relative(doc, path), path.read_bytes())
     return _write(out_dir / "index.html", page.encode("utf-8"))
@@ -54,7 +52,7 @@ def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
                  inline_css=Markup(css.replace("</", "<\\/")),
                  logo_src=(_data_url(doc.byline.publisher.logo) if doc.byline.publisher.logo
                            else _data_url(theme.resolve(THEME_LOGO))),
-                 body=web_body(doc, single=True))
+                 json_ld=metadata.json_ld(doc), body=web_body(doc, single=True))
     return _write(out_dir / single_file_name(doc), page.encode("utf-8"))
 
 
@@ -67,10 +65,8 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     page = _page(collection, theme, lambda p: source_relative(collection, p), single=False,
                  template="collection.html", stylesheet_href="theme/css/screen.css",
                  inline_css=None, articles=articles, home_href="../../",
-                 json_ld=metadata.script_json(metadata.collection_json_ld(collection)))
-    for name in theme_files(collection, theme, css):
-        _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
-    _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
+                 json_ld=metadata.collection_json_ld(collection))
+    _write_theme(collection, theme, css, out_dir)
     shown = (collection.byline.publisher.logo, collection.cover,
              *(person.photo for person in collection.byline.authors))  # photos: in JSON-LD
     for path in dict.fromkeys(filter(None, shown)):
@@ -78,7 +74,14 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     return _write(out_dir / "index.html", page.encode("utf-8"))
 
 
-def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
+def _write_theme(doc: Document | Collection, theme: Theme, css: str, out_dir: Path) -> None:
+    """The bundled screen stylesheet and the theme files it needs, under theme/."""
+    for name in theme_files(doc, theme, css):
+        _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
+    _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
+
+
+def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool, json_ld: dict,
           template: str = "web.html", **extra) -> str:
     canonical = metadata.canonical_url(doc)
     link = (lambda name: metadata.absolute_url(doc, name)) if single else (lambda name: name)
@@ -88,7 +91,7 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
         "canonical_url": canonical,
         "open_graph": metadata.open_graph(doc),
         "twitter_card": metadata.twitter_card(doc),
-        "json_ld": metadata.script_json(metadata.json_ld(doc)) if template == "web.html" else "",
+        "json_ld": metadata.script_json(json_ld),
         "formats": formats,
         "home_href": doc.site.base_url if single else "../",
         **extra,
