@@ -8,13 +8,13 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from pipeline.build import FORMATS, Project, clean as clean_dist, publish as publish_all
-from pipeline import report
+from pipeline.build.publish import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline.build import check as report
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
 from pipeline.scaffold import new_source
-from pipeline.errors import PressroomError
+from pipeline.diagnostics import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
 FLAGS = {

@@ -28,7 +28,7 @@ from PIL import Image
 REPO = Path(__file__).resolve().parents[1]
 SEED = "can-stem-cell-therapy-cure-multiple-sclerosis"
 PUBLISH = ("import sys; from pathlib import Path; sys.path.insert(0, {repo!r}); "
-           "from pipeline.build import Project, publish; "
+           "from pipeline.build.publish import Project, publish; "
            "o = publish(Project(Path({root!r})), jobs={jobs}, report=lambda line: None); "
            "sys.exit(0 if o.ok else 1)")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from watchfiles import watch
 
-from .build import Project, publish
-from .errors import PressroomError
+from .build.publish import Project, publish
+from .diagnostics import PressroomError
 
 STATUS_PATH = "/__pressroom/status"
 RELOAD_SCRIPT = """<script>

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pypdfium2
 
-from .output import move_into, staging
+from .build.staging import move_into, staging
 
 
 def write_proofs(pdf_path: Path, proof_dir: Path, dpi: int = 110) -> list[Path]:

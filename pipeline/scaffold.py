@@ -8,8 +8,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .config import load_people, load_site
-from .errors import PressroomError
+from .read.config import load_people, load_site
+from .diagnostics import PressroomError
 
 SKELETON = """---
 title: {title}

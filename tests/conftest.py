@@ -14,7 +14,7 @@ import pytest
 
 from helpers import (RICH_SLUG, SEED_SLUG, CheckReport, make_feature_project,
                      make_long_project, make_project, run_epubcheck, run_publish)
-from pipeline.build import Outcome
+from pipeline.build.publish import Outcome
 
 
 @pytest.fixture

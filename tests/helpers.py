@@ -22,7 +22,7 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from pipeline.build import FORMATS, Outcome, Project, publish
+from pipeline.build.publish import FORMATS, Outcome, Project, publish
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_SLUG = "can-stem-cell-therapy-cure-multiple-sclerosis"

@@ -1,14 +1,14 @@
-"""pipeline.build: check every source first, then publish each valid one atomically."""
+"""pipeline.build.publish: check every source first, then publish each valid one atomically."""
 
 from __future__ import annotations
 
 import pytest
 
 from helpers import SEED_SLUG, article, run_publish, write_source
-from pipeline import build
-from pipeline import listing as listing_module
-from pipeline.build import Project, clean, gather
-from pipeline.errors import InvalidInput, PressroomError
+from pipeline.build import publish as build
+from pipeline.render import listing as listing_module
+from pipeline.build.publish import Project, clean, gather
+from pipeline.diagnostics import InvalidInput, PressroomError
 
 
 def _dist_entries(root):

@@ -12,9 +12,9 @@ import sys
 import pytest
 
 from helpers import REPO, article, make_png, make_project, write_source
-from pipeline.build import Project, gather
-from pipeline.errors import PressroomError
-from pipeline.report import collect_findings, exit_code
+from pipeline.build.publish import Project, gather
+from pipeline.diagnostics import PressroomError
+from pipeline.build.check import collect_findings, exit_code
 from pipeline.scaffold import new_source, slugify
 
 

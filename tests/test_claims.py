@@ -1,4 +1,4 @@
-"""pipeline.claims: unsupported claims in the body and front matter, the rules in
+"""pipeline.checks.claims: unsupported claims in the body and front matter, the rules in
 source/claims.yml, and `publish --strict`."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, SEED_SLUG, article, run_publish, write_source
-from pipeline.build import Project, gather
-from pipeline.claims import claim_findings, load_rules, project_rules
-from pipeline.errors import InvalidInput
+from pipeline.build.publish import Project, gather
+from pipeline.checks.claims import claim_findings, load_rules, project_rules
+from pipeline.diagnostics import InvalidInput
 
 SEED_FILE = REPO / "source" / f"{SEED_SLUG}.md"
 

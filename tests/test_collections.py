@@ -16,9 +16,9 @@ from checkers import describe_ace, describe_axe, describe_vnu, run_ace, run_axe,
 from helpers import (LONG_SLUG, REPO, SEED_SLUG, XHTML_NS, article, embedded_font_file,
                      epub_entries, epub_opf, make_long_project, pages_text, pdf_fonts,
                      run_epubcheck, run_publish, write_source)
-from pipeline.build import Project, gather, gather_collections
-from pipeline.errors import PressroomError
-from pipeline.pdf import bound_body
+from pipeline.build.publish import Project, gather, gather_collections
+from pipeline.diagnostics import PressroomError
+from pipeline.render.pdf import bound_body
 
 NAME = "ms-patient-guide"
 NOTES_SLUG = "questions-for-your-neurologist"

@@ -1,4 +1,4 @@
-"""pipeline.config: site.yml and authors.yml."""
+"""pipeline.read.config: site.yml and authors.yml."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from pipeline.config import load_people, load_site
-from pipeline.errors import InvalidInput
+from pipeline.read.config import load_people, load_site
+from pipeline.diagnostics import InvalidInput
 from helpers import make_png
 
 MINIMAL_SITE = """\

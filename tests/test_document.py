@@ -1,4 +1,4 @@
-"""pipeline.document: one Markdown source into a validated, frozen Document."""
+"""pipeline.read.document: one Markdown source into a validated, frozen Document."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from lxml import etree
 
 from helpers import article, make_png, write_source
-from pipeline.config import load_people, load_site
-from pipeline.document import read_document
-from pipeline.errors import InvalidInput
-from pipeline.theme import theme_names
+from pipeline.read.config import load_people, load_site
+from pipeline.read.document import read_document
+from pipeline.diagnostics import InvalidInput
+from pipeline.render.theme import theme_names
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""pipeline.epub: the EPUB 3 archive (rich-features build) and its identifier."""
+"""pipeline.render.epub: the EPUB 3 archive (rich-features build) and its identifier."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from lxml import etree
 
 from helpers import (DC_NS, OPF_NS, RICH_SLUG, SEED_SLUG, XHTML_NS, epub_chapter, epub_entries,
                      epub_opf)
-from pipeline import epub
-from pipeline.build import Project, gather
-from pipeline.errors import PressroomError
-from pipeline.theme import Theme
+from pipeline.render import epub
+from pipeline.build.publish import Project, gather
+from pipeline.diagnostics import PressroomError
+from pipeline.render.theme import Theme
 
 NS = {"opf": OPF_NS, "dc": DC_NS, "h": XHTML_NS, "epub": "http://www.idpf.org/2007/ops"}
 

@@ -1,4 +1,4 @@
-"""pipeline.fetcher: WeasyPrint may read files in source/ and the theme, nothing else."""
+"""pipeline.render.fetcher: WeasyPrint may read files in source/ and the theme, nothing else."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from weasyprint.urls import FatalURLFetchingError
 
 from helpers import make_png
-from pipeline.fetcher import ResourceRefused, SandboxedFetcher
-from pipeline.theme import Theme
+from pipeline.render.fetcher import ResourceRefused, SandboxedFetcher
+from pipeline.render.theme import Theme
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from helpers import SEED_SLUG, article, make_png, make_project, run_publish, write_source
-from pipeline import manifest as manifest_module
+from pipeline.build import manifest as manifest_module
 
 
 def statuses(outcome) -> dict[tuple[str, str], str]:

@@ -1,4 +1,4 @@
-"""pipeline.listing: dist/index.html lists every publication of dist/ with its formats."""
+"""pipeline.render.listing: dist/index.html lists every publication of dist/ with its formats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 
 from helpers import SEED_SLUG, article, run_publish, write_source
-from pipeline.listing import human_size
+from pipeline.render.listing import human_size
 
 
 def parse(root):

@@ -1,4 +1,4 @@
-"""pipeline.metadata through the web page's head: canonical URL, Open Graph, Twitter card
+"""pipeline.render.metadata through the web page's head: canonical URL, Open Graph, Twitter card
 and schema.org JSON-LD (Article, or MedicalWebPage when there are reviewers)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from helpers import LONG_SLUG, LONG_SOURCE, REPO, RICH_SLUG, SEED_SLUG
-from pipeline.metadata import script_json
+from pipeline.render.metadata import script_json
 
 SEED_BASE = yaml.safe_load((REPO / "source" / "site.yml").read_text("utf-8"))["base_url"]
 LONG_BASE = yaml.safe_load((LONG_SOURCE / "site.yml").read_text("utf-8"))["base_url"]

@@ -1,4 +1,4 @@
-"""pipeline.errors, pipeline.models and pipeline.context: messages, derived values, file lists."""
+"""pipeline.diagnostics, pipeline.models and pipeline.render.context: messages, derived values, file lists."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from helpers import RICH_SLUG
-from pipeline.build import Project, gather
-from pipeline.context import document_files, source_relative
-from pipeline.errors import InvalidInput, PressroomError, Problem
+from pipeline.build.publish import Project, gather
+from pipeline.render.context import document_files, source_relative
+from pipeline.diagnostics import InvalidInput, PressroomError, Problem
 from pipeline.models import Person
 
 

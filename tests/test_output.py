@@ -1,4 +1,4 @@
-"""pipeline.output: render into a staging folder, move into dist/ only when done."""
+"""pipeline.build.staging: render into a staging folder, move into dist/ only when done."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from invoke import Exit
 
 from helpers import REPO, SEED_SLUG, run_publish
-from pipeline import build, output
-from pipeline.errors import PressroomError
-from pipeline.output import move_into, staging
+from pipeline.build import publish as build
+from pipeline.build import staging as output
+from pipeline.diagnostics import PressroomError
+from pipeline.build.staging import move_into, staging
 
 
 def test_staging_folder_is_inside_dist_and_removed_after_success(tmp_path):

@@ -1,4 +1,4 @@
-"""pipeline.pdf: the tagged PDF of a document (rich-features build, default and classic)."""
+"""pipeline.render.pdf: the tagged PDF of a document (rich-features build, default and classic)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import RICH_SLUG, SEED_SLUG, embedded_font_file, pdf_fonts
-from pipeline import pdf
-from pipeline.build import Project, gather
-from pipeline.theme import Theme
+from pipeline.render import pdf
+from pipeline.build.publish import Project, gather
+from pipeline.render.theme import Theme
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from helpers import SEED_SLUG, make_project
-from pipeline.build import Project
+from pipeline.build.publish import Project
 from pipeline.preview import STATUS_PATH, Preview, make_server
 
 

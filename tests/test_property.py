@@ -4,7 +4,7 @@ Hypothesis writes bodies from Markdown syntax (headings, lists, emphasis, links,
 footnotes, tables, code, admonitions), raw HTML snippets (malformed and unsafe ones
 too) and arbitrary Unicode text. Each body is read by read_document, which may refuse
 it with InvalidInput (and nothing else); a document it accepts is packed by
-pipeline.epub.render, and every XHTML, OPF and NCX file of the book must parse as XML.
+pipeline.render.epub.render, and every XHTML, OPF and NCX file of the book must parse as XML.
 Derandomised, so CI sees the same examples on every run.
 """
 
@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from helpers import article, make_png, make_project
-from pipeline import epub
-from pipeline.config import load_people, load_site
-from pipeline.document import read_document
-from pipeline.errors import InvalidInput
-from pipeline.theme import Theme, theme_names
+from pipeline.render import epub
+from pipeline.read.config import load_people, load_site
+from pipeline.read.document import read_document
+from pipeline.diagnostics import InvalidInput
+from pipeline.render.theme import Theme, theme_names
 
 SYNTAX = [
     "# Title again", "## Section", "### Sub {#custom .wide}", "#### Deep *heading*",

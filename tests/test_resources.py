@@ -1,4 +1,4 @@
-"""pipeline.resources: references may only name files inside source/."""
+"""pipeline.read.resources: references may only name files inside source/."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import os
 import pytest
 
 from helpers import article, make_png, write_source
-from pipeline.build import Project, gather
-from pipeline.context import document_files
-from pipeline.errors import PressroomError
-from pipeline.resources import IMAGE_TYPES, UnsafeReference, resolve_inside
+from pipeline.build.publish import Project, gather
+from pipeline.render.context import document_files
+from pipeline.diagnostics import PressroomError
+from pipeline.read.resources import IMAGE_TYPES, UnsafeReference, resolve_inside
 
 
 @pytest.fixture

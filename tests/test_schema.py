@@ -1,4 +1,4 @@
-"""pipeline.schema: YAML with line numbers, field checks, image references."""
+"""pipeline.read.schema: YAML with line numbers, field checks, image references."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import make_png
-from pipeline.schema import Field, check_fields, check_image, load_yaml
+from pipeline.read.schema import Field, check_fields, check_image, load_yaml
 
 FILE = Path("/project/source/doc.md")
 

@@ -1,4 +1,4 @@
-"""pipeline.theme: layered theme folders, stylesheets per medium, one Jinja environment."""
+"""pipeline.render.theme: layered theme folders, stylesheets per medium, one Jinja environment."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from helpers import REPO
-from pipeline.errors import PressroomError
-from pipeline.theme import Theme, format_date, theme_names
+from pipeline.diagnostics import PressroomError
+from pipeline.render.theme import Theme, format_date, theme_names
 
 
 @pytest.fixture

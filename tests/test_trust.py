@@ -16,14 +16,14 @@ from pypdf import PdfReader
 
 from helpers import (LONG_SLUG, LONG_SOURCE, REPO, RICH_SLUG, SEED_SLUG, XHTML_NS, article,
                      epub_chapter, epub_entries, make_project, run_publish, write_source)
-from pipeline.build import Project, gather
-from pipeline.config import load_people, load_site
-from pipeline.document import read_document
-from pipeline.errors import InvalidInput
+from pipeline.build.publish import Project, gather
+from pipeline.read.config import load_people, load_site
+from pipeline.read.document import read_document
+from pipeline.diagnostics import InvalidInput
 from pipeline.models import DEFAULT_DISCLAIMER
-from pipeline.readability import grade_level, plain_text, readability_findings
-from pipeline.review import add_months, content_findings, review_findings
-from pipeline.claims import project_rules
+from pipeline.checks.readability import grade_level, plain_text, readability_findings
+from pipeline.checks.review import add_months, content_findings, review_findings
+from pipeline.checks.claims import project_rules
 
 SITE_DISCLAIMER = ("This is general information, not medical advice: please consult your "
                    "physician. It does not replace a visit with a doctor who knows you and your "

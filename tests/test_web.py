@@ -1,4 +1,4 @@
-"""pipeline.web: the web page, with its stylesheet, fonts and images beside it."""
+"""pipeline.render.web: the web page, with its stylesheet, fonts and images beside it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import lxml.html
 import pytest
 
 from helpers import SEED_SLUG, article, write_source
-from pipeline import web
-from pipeline.build import Project, gather
-from pipeline.theme import Theme
+from pipeline.render import web
+from pipeline.build.publish import Project, gather
+from pipeline.render.theme import Theme
 
 
 def render(root, slug, theme_name="default"):

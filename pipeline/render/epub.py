@@ -18,15 +18,15 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
 
-from .checks import accessibility_findings, images_without_alt
+from ..checks.accessibility import accessibility_findings, images_without_alt
 from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
                       theme_files)
 from .cover import cover_png
-from .document import polyglot_markup
-from .errors import PressroomError
-from .models import Collection, Document, articles_of
+from ..read.document import polyglot_markup
+from ..diagnostics import PressroomError
+from ..models import Collection, Document, articles_of
 from .references import references_section
-from .resources import IMAGE_TYPES
+from ..read.resources import IMAGE_TYPES
 from .theme import Theme
 
 COVER_PAGE = "cover.xhtml"

@@ -16,11 +16,11 @@ from functools import lru_cache
 from importlib import metadata as package_metadata
 from pathlib import Path
 
-from . import __version__
-from .models import Collection, Document, articles_of
+from .. import __version__
+from ..models import Collection, Document, articles_of
 
 MANIFEST = "manifest.json"
-PIPELINE_DIR = Path(__file__).resolve().parent
+PIPELINE_DIR = Path(__file__).resolve().parents[1]
 TOOLS = ("weasyprint", "ebooklib", "markdown", "jinja2", "pygments", "fonttools", "lxml")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import InvalidInput, Problem
-from .models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
+from ..diagnostics import InvalidInput, Problem
+from ..models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
                      DISCLAIMER_LINE_MAX, Person, Publisher, Site, first_sentence)
 from .schema import Field, YamlText, check_fields, load_yaml
 

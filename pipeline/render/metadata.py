@@ -12,7 +12,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .context import THEME_LOGO, source_relative
-from .models import Collection, Document, Person
+from ..models import Collection, Document, Person
 
 FORMAT_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 

@@ -14,7 +14,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from .errors import PressroomError
+from ..diagnostics import PressroomError
 
 MEDIA = ("screen", "print", "press", "epub", "cover")
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']([^"']+)["']\s*\)?\s*;""")

@@ -11,9 +11,9 @@ import re
 
 import lxml.html
 
-from .checks import Finding
+from .accessibility import Finding
 from .claims import body_blocks, sentences
-from .models import Document
+from ..models import Document
 
 LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
            "| //div[@class='footnote'] | //div[@class='toc'] | //sup | //p[@class='admonition-title']"

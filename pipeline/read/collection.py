@@ -10,8 +10,8 @@ import yaml
 
 from .config import read_yaml_file
 from .document import theme_problems
-from .errors import InvalidInput, Problem
-from .models import Collection, Document, Site
+from ..diagnostics import InvalidInput, Problem
+from ..models import Collection, Document, Site
 from .schema import Field, check_fields
 
 COLLECTIONS_DIR = "collections"  # under source/, and under dist/

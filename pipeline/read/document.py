@@ -11,9 +11,9 @@ import markdown
 from lxml import etree
 from markupsafe import Markup
 
-from .errors import InvalidInput, Problem
+from ..diagnostics import InvalidInput, Problem
 from .config import disclaimer_problems
-from .models import Byline, Document, Person, Site, TocEntry
+from ..models import Byline, Document, Person, Site, TocEntry
 from .sanitise import clean as sanitise_html
 from .sanitise import unclosed_elements, unsafe_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml

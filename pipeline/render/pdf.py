@@ -17,10 +17,10 @@ from weasyprint.urls import FatalURLFetchingError
 
 from .context import ARTICLE_LINK, source_relative, template_context
 from .metadata import canonical_url
-from .document import polyglot_markup
-from .errors import PressroomError
+from ..read.document import polyglot_markup
+from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
-from .models import Collection, Document
+from ..models import Collection, Document
 from .theme import Theme
 
 PAPER = {"letter": "letter", "a4": "A4"}

@@ -16,10 +16,11 @@ from urllib.parse import quote
 import lxml.html
 from lxml import etree
 
-from . import __version__, metadata
+from .. import __version__
+from . import metadata
 from .context import THEME_LOGO
-from .models import Collection, Document, Site
-from .output import move_into, staging
+from ..models import Collection, Document, Site
+from ..build.staging import move_into, staging
 from .theme import Theme
 
 ASSETS = "_site"  # dist/_site/: the listing's stylesheet, fonts and logo

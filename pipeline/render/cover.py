@@ -9,9 +9,9 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from .context import source_relative, template_context
-from .errors import PressroomError
+from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
-from .models import Document
+from ..models import Document
 from .pdf import font_config
 from .theme import Theme
 

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .errors import PressroomError
-from .models import Collection, Document, articles_of
+from .. import __version__
+from ..diagnostics import PressroomError
+from ..models import Collection, Document, articles_of
 from .theme import Theme
 
 THEME_LOGO = "images/logo.svg"

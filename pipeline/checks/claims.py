@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import SEVERITIES, Finding
-from .config import read_yaml_file
-from .errors import InvalidInput, Problem
-from .models import Document
-from .schema import Field, check_fields
+from .accessibility import SEVERITIES, Finding
+from ..read.config import read_yaml_file
+from ..diagnostics import InvalidInput, Problem
+from ..models import Document
+from ..read.schema import Field, check_fields
 
 CLAIMS_FILE = "claims.yml"
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

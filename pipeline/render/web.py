@@ -14,9 +14,9 @@ from markupsafe import Markup
 
 from . import metadata
 from .context import THEME_LOGO, document_files, source_relative, template_context, theme_files
-from .document import polyglot_markup
-from .errors import PressroomError
-from .models import Collection, Document
+from ..read.document import polyglot_markup
+from ..diagnostics import PressroomError
+from ..models import Collection, Document
 from .references import references_section
 from .theme import Theme
 

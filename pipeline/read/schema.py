@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..diagnostics import Problem
 from .images import image_problem
 from .resources import IMAGE_TYPES, UnsafeReference, resolve_inside
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import lxml.html
 
-from . import checkers
-from .build import Project, gather, gather_collections, publish
-from .checks import Finding, accessibility_findings, source_line
-from .claims import project_rules
-from .context import document_files
-from .review import content_findings
-from .errors import InvalidInput
-from .models import Collection, Document
-from .resources import IMAGE_TYPES
+from ..checks import external as checkers
+from .publish import Project, gather, gather_collections, publish
+from ..checks.accessibility import Finding, accessibility_findings, source_line
+from ..checks.claims import project_rules
+from ..render.context import document_files
+from ..checks.review import content_findings
+from ..diagnostics import InvalidInput
+from ..models import Collection, Document
+from ..read.resources import IMAGE_TYPES
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Checkers of built outputs: (name, output file of a document, runner).

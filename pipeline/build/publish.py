@@ -13,17 +13,17 @@ from typing import Callable
 
 import importlib
 
-from . import listing
-from .config import PAPER_SIZES, load_people, load_site
-from .document import read_document
-from .errors import InvalidInput, PressroomError, Problem
-from .collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
-from .models import Collection, Document, articles_of
-from .checks import accessibility_findings
-from .claims import refuse_unsupported_claims
+from ..render import listing
+from ..read.config import PAPER_SIZES, load_people, load_site
+from ..read.document import read_document
+from ..diagnostics import InvalidInput, PressroomError, Problem
+from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
+from ..models import Collection, Document, articles_of
+from ..checks.accessibility import accessibility_findings
+from ..checks.claims import refuse_unsupported_claims
 from .manifest import Manifest, build_key, theme_digest
-from .output import move_into, new_staging
-from .theme import Theme, theme_names
+from .staging import move_into, new_staging
+from ..render.theme import Theme, theme_names
 
 # format -> (module, function). Imported when first needed: WeasyPrint and EbookLib take
 # about a second to import, which a build with nothing to render should not pay.
@@ -40,7 +40,7 @@ def renderer(fmt: str, collection: bool = False):
     if callable(entry):  # a renderer given directly (tests do this)
         return entry
     module, function = entry
-    return getattr(importlib.import_module(f".{module}", __package__), function)
+    return getattr(importlib.import_module(f"..render.{module}", __package__), function)
 FORMATS = ("html", "pdf", "epub")  # what `publish` makes; "press" and "single" when asked for
 
 

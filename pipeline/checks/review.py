@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .checks import Finding
+from .accessibility import Finding
 from .claims import claim_findings
-from .models import Document
+from ..models import Document
 from .readability import readability_findings
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import lxml.html
 
-from .models import Document
+from ..models import Document
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 

@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .checks import Finding
+from .accessibility import Finding
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "checkers" / "node_modules"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 ACE_CLI = NODE_MODULES / ".bin" / "ace-cli"

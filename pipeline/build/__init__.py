@@ -1,0 +1,1 @@
+"""Gather, plan, run, stage and publish: the build that ties the stages together."""

@@ -1,0 +1,1 @@
+"""Checks on read models: accessibility, claims, readability, review, the external checkers (findings only)."""
