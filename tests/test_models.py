@@ -11,26 +11,26 @@ import pytest
 from helpers import RICH_SLUG
 from pipeline.build.publish import Project, gather
 from pipeline.render.context import document_files, source_relative
-from pipeline.diagnostics import InvalidInput, PressroomError, Problem
+from pipeline.diagnostics import InvalidInput, PressroomError, Diagnostic
 from pipeline.models import Person
 
 
 def test_problem_names_file_line_and_fix():
-    text = str(Problem(Path("/x/source/a.md"), 7, "bad date", "write YYYY-MM-DD"))
+    text = str(Diagnostic(Path("/x/source/a.md"), 7, "bad date", "write YYYY-MM-DD"))
     first, second = text.split("\n")
     assert first.endswith("a.md:7: bad date")
     assert second.strip() == "fix: write YYYY-MM-DD"
 
 
 def test_problem_without_line_or_fix():
-    text = str(Problem(Path("/x/source/site.yml"), None, "file not found"))
+    text = str(Diagnostic(Path("/x/source/site.yml"), None, "file not found"))
     assert text.endswith("site.yml: file not found")
     assert "\n" not in text and ":None" not in text
 
 
 def test_invalid_input_carries_every_problem_in_its_message():
-    problems = [Problem(Path("/s/b.md"), 3, "three"), Problem(Path("/s/a.md"), 9, "nine"),
-                Problem(Path("/s/a.md"), 2, "two")]
+    problems = [Diagnostic(Path("/s/b.md"), 3, "three"), Diagnostic(Path("/s/a.md"), 9, "nine"),
+                Diagnostic(Path("/s/a.md"), 2, "two")]
     error = InvalidInput(problems)
     assert isinstance(error, PressroomError)
     assert sorted(map(str, error.problems)) == sorted(map(str, problems))

@@ -12,7 +12,8 @@ import lxml.html
 
 from ..checks import external as checkers
 from .publish import Project, gather, gather_collections, publish
-from ..checks.accessibility import Finding, accessibility_findings, source_line
+from ..checks.accessibility import accessibility_findings, source_line
+from ..diagnostics import SEVERITIES, Diagnostic, sort_key
 from ..checks.claims import project_rules
 from ..render.context import document_files
 from ..checks.review import content_findings
@@ -20,7 +21,6 @@ from ..diagnostics import InvalidInput
 from ..models import Collection, Document
 from ..read.resources import IMAGE_TYPES
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Checkers of built outputs: (name, output file of a document, runner).
 OUTPUT_CHECKERS = (
     ("EPUBCheck", "{slug}.epub", checkers.epubcheck),
@@ -32,21 +32,21 @@ OUTPUT_CHECKERS = (
 
 def collect_findings(project: Project, only: str | None = None, fast: bool = False,
                      progress: Callable[[str], None] = lambda line: None,
-                     today: dt.date | None = None) -> tuple[list[Finding], list[str]]:
+                     today: dt.date | None = None) -> tuple[list[Diagnostic], list[str]]:
     """All findings for the project's sources, and the checkers that could not run."""
     try:
         documents, problems = gather(project, only)
     except InvalidInput as error:  # site.yml or authors.yml: nothing else can be checked
-        return [_from_problem(p) for p in error.problems], []
-    findings = [_from_problem(p) for p in problems]
+        return list(error.problems), []
+    findings = list(problems)
     collections = []
     if only is None:
         collections, found = gather_collections(project, documents, problems)
-        findings += [_from_problem(p) for p in found]
+        findings += list(found)
     try:
         rules = project_rules(project.source_dir)
     except InvalidInput as error:  # claims.yml itself is wrong
-        findings += [_from_problem(p) for p in error.problems]
+        findings += list(error.problems)
         rules = ()
     for doc in documents:
         findings += accessibility_findings(doc)
@@ -58,17 +58,11 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     if not fast and documents:
         findings += _output_findings(project, only, [*documents, *collections], skipped,
                                      progress)
-    findings.sort(key=lambda f: (str(f.file or ""), f.line or 0, f.column or 0,
-                                 SEVERITY_ORDER[f.severity]))
+    findings.sort(key=sort_key)
     return findings, skipped
 
 
-def _from_problem(problem) -> Finding:
-    return Finding("front-matter" if problem.file.suffix == ".md" else problem.file.name,
-                   problem.message, problem.fix, "error", file=problem.file, line=problem.line)
-
-
-def link_findings(doc: Document, project: Project) -> list[Finding]:
+def link_findings(doc: Document, project: Project) -> list[Diagnostic]:
     """Internal anchors that point nowhere, and links to other articles that do not exist."""
     root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
     ids = {element.get("id") for element in root.iter() if element.get("id")}
@@ -78,47 +72,37 @@ def link_findings(doc: Document, project: Project) -> list[Finding]:
         href = anchor.get("href") or ""
         if href.startswith("#"):
             if href[1:] not in ids:
-                findings.append(Finding(
-                    "broken-anchor", f"link to '{href}' points to no heading or id",
-                    "use the id of a heading (shown in the web page's address when you click "
-                    "it) or add one with {#id}", file=doc.source_path,
-                    line=source_line(doc, f"]({href}")))
+                findings.append(Diagnostic(doc.source_path, source_line(doc, f"]({href}"), f"link to '{href}' points to no heading or id", fix="use the id of a heading (shown in the web page's address when you click "
+                    "it) or add one with {#id}", rule="broken-anchor"))
         elif href.endswith(".md") and "://" not in href:
             if Path(href).stem not in slugs:
-                findings.append(Finding(
-                    "broken-link", f"link to '{href}': no such article in source/",
-                    f"articles are: {', '.join(sorted(slugs))}", file=doc.source_path,
-                    line=source_line(doc, href)))
+                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}': no such article in source/", fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link"))
             else:
-                findings.append(Finding(
-                    "article-link", f"link to '{href}' is to the Markdown source",
-                    f"link to the published page instead: ../{Path(href).stem}/",
-                    "warning", file=doc.source_path, line=source_line(doc, href)))
+                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}' is to the Markdown source", fix=f"link to the published page instead: ../{Path(href).stem}/", severity="warning", rule="article-link"))
     return findings
 
 
 def unused_image_findings(project: Project, documents: list[Document],
-                          collections: list[Collection] = ()) -> list[Finding]:
+                          collections: list[Collection] = ()) -> list[Diagnostic]:
     """Images under source/ that no document, collection, author or the site shows."""
     used = {path.resolve() for pub in [*documents, *collections] for path in document_files(pub)}
     findings = []
     for path in sorted(project.source_dir.rglob("*")):
         if path.suffix.lower() in IMAGE_TYPES and path.resolve() not in used:
-            findings.append(Finding("unused-image", f"image '{path.relative_to(project.source_dir)}'"
-                                    " is not used by any document", "delete it, or show it",
-                                    "warning", file=path))
+            findings.append(Diagnostic(path, None, f"image '{path.relative_to(project.source_dir)}'"
+                                    " is not used by any document", fix="delete it, or show it", severity="warning", rule="unused-image"))
     return findings
 
 
 def _output_findings(project: Project, only: str | None,
                      documents: list[Document | Collection], skipped: list[str],
-                     progress: Callable[[str], None]) -> list[Finding]:
-    findings: list[Finding] = []
+                     progress: Callable[[str], None]) -> list[Diagnostic]:
+    findings: list[Diagnostic] = []
     with tempfile.TemporaryDirectory(prefix="pressroom-check-") as scratch:
         scratch_project = Project(project.root, output=Path(scratch))
         progress("building the web pages and EPUBs to check them")
         outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
-        findings += [_from_problem(p) for p in outcome.problems]
+        findings += list(outcome.problems)
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:
                 output = Path(scratch) / doc.folder / pattern.format(slug=doc.slug)
@@ -130,12 +114,11 @@ def _output_findings(project: Project, only: str | None,
                     skipped.append(name)
                     break
                 # Report against the source: the scratch build is gone afterwards.
-                findings += [Finding(f.rule, f"{output.name}: {f.message}", f.fix, f.severity,
-                                     file=doc.source_path) for f in found]
+                findings += [Diagnostic(doc.source_path, None, f"{output.name}: {f.message}", fix=f.fix, severity=f.severity, rule=f.rule) for f in found]
     return findings
 
 
-def as_json(findings: list[Finding], skipped: list[str], root: Path) -> str:
+def as_json(findings: list[Diagnostic], skipped: list[str], root: Path) -> str:
     return json.dumps({
         "findings": [{"file": _relative(f.file, root), "line": f.line, "column": f.column,
                       "severity": f.severity, "rule": f.rule, "message": f.message,
@@ -145,11 +128,11 @@ def as_json(findings: list[Finding], skipped: list[str], root: Path) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def summary_counts(findings: list[Finding]) -> dict[str, int]:
-    return {severity: sum(f.severity == severity for f in findings) for severity in SEVERITY_ORDER}
+def summary_counts(findings: list[Diagnostic]) -> dict[str, int]:
+    return {severity: sum(f.severity == severity for f in findings) for severity in SEVERITIES}
 
 
-def print_table(findings: list[Finding], skipped: list[str], root: Path) -> None:
+def print_table(findings: list[Diagnostic], skipped: list[str], root: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -179,7 +162,7 @@ def _relative(path: Path | None, root: Path) -> str:
         return str(path)
 
 
-def exit_code(findings: list[Finding], strict: bool) -> int:
+def exit_code(findings: list[Diagnostic], strict: bool) -> int:
     counts = summary_counts(findings)
     return 1 if counts["error"] or (strict and counts["warning"]) else 0
 

@@ -16,13 +16,13 @@ import importlib
 from ..render import listing
 from ..read.config import PAPER_SIZES, load_people, load_site
 from ..read.document import read_document
-from ..diagnostics import InvalidInput, PressroomError, Problem
+from ..diagnostics import InvalidInput, PressroomError, Diagnostic
 from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
 from ..models import Collection, Document, articles_of
 from ..checks.accessibility import accessibility_findings
 from ..checks.claims import refuse_unsupported_claims
 from .manifest import Manifest, build_key, theme_digest
-from .staging import move_into, new_staging
+from .staging import move_into, new_staging, staging
 from ..render.theme import Theme, theme_names
 
 # format -> (module, function). Imported when first needed: WeasyPrint and EbookLib take
@@ -86,7 +86,7 @@ class Outcome:
     """What a publish did: files written per document, and the problems that stopped others."""
 
     written: dict[str, list[Path]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
     listing: Path | None = None  # dist/index.html, when it was written
@@ -97,7 +97,7 @@ class Outcome:
 
 
 def gather(project: Project, only: str | None = None, theme: str | None = None,
-           paper: str | None = None) -> tuple[list[Document], list[Problem]]:
+           paper: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Read and check every source (or just `only`, or the articles of the collection
     `only` names); nothing is written here."""
     site = load_site(project.source_dir)
@@ -134,7 +134,7 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
             problems.append(clashes[path])
             continue
         if path.stem == COLLECTIONS_DIR:
-            problems.append(Problem(path, None, f"'{path.name}' would be published into "
+            problems.append(Diagnostic(path, None, f"'{path.name}' would be published into "
                                     f"dist/{COLLECTIONS_DIR}/, where the collections go",
                                     "rename the file"))
             continue
@@ -153,9 +153,9 @@ def collection_file(project: Project, name: str) -> Path | None:
     return path if path.is_file() and not (project.source_dir / f"{name}.md").is_file() else None
 
 
-def gather_collections(project: Project, documents: list[Document], problems: list[Problem],
+def gather_collections(project: Project, documents: list[Document], problems: list[Diagnostic],
                        theme: str | None = None,
-                       only: str | None = None) -> tuple[list[Collection], list[Problem]]:
+                       only: str | None = None) -> tuple[list[Collection], list[Diagnostic]]:
     """Read and check every source/collections/*.yml (or just `only`) against the
     documents just gathered (`problems` are theirs: a collection with a failed article is
     not built)."""
@@ -179,7 +179,7 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     return collections, found
 
 
-def _slug_clashes(sources: list[Path]) -> dict[Path, Problem]:
+def _slug_clashes(sources: list[Path]) -> dict[Path, Diagnostic]:
     """Sources whose slugs differ only in case: on macOS and Windows, whose file names
     ignore case, they would share one folder of dist/, so neither is published."""
     groups: dict[str, list[Path]] = {}
@@ -189,7 +189,7 @@ def _slug_clashes(sources: list[Path]) -> dict[Path, Problem]:
     for group in (g for g in groups.values() if len(g) > 1):
         for path in group:
             others = ", ".join(p.name for p in group if p != path)
-            clashes[path] = Problem(path, None, f"duplicate slug: '{path.stem}' and the slug of "
+            clashes[path] = Diagnostic(path, None, f"duplicate slug: '{path.stem}' and the slug of "
                                     f"{others} differ only in case, so they would share one "
                                     "folder of dist/ on macOS and Windows",
                                     "rename one of the files")
@@ -246,7 +246,7 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
                 themes[doc.theme] = Theme.load(project.themes_dir, doc.theme)
         except PressroomError as error:
             outcome.failed.append(doc.slug)
-            outcome.problems.append(Problem(doc.source_path, None, str(error)))
+            outcome.problems.append(Diagnostic(doc.source_path, None, str(error)))
             continue
         if doc.theme not in theme_hashes:
             theme_hashes[doc.theme] = theme_digest(themes[doc.theme].dirs)
@@ -340,7 +340,7 @@ def render_publication(project: Project, doc: Document | Collection, formats: tu
     """Render `formats` of one document (into dist/<slug>/) or collection (into
     dist/collections/<name>/).
 
-    Returns ([(format, path, seconds)], None) or ([], Problem): everything is staged and
+    Returns ([(format, path, seconds)], None) or ([], Diagnostic): everything is staged and
     moved into place only when all formats succeeded.
     """
     staged = stage_formats(project, doc, formats, report)
@@ -355,7 +355,7 @@ def stage_formats(project: Project, doc: Document | Collection, formats: tuple[s
     where `report` is None: the parent reports).
 
     Returns (folder, [(format, path relative to it, seconds)], None), the folder left for
-    publish_staged; or (None, [], Problem), the folder removed.
+    publish_staged; or (None, [], Diagnostic), the folder removed.
     """
     folder = new_staging(project.dist_dir, doc.slug)
     try:
@@ -371,12 +371,12 @@ def stage_formats(project: Project, doc: Document | Collection, formats: tuple[s
         return folder, rendered, None
     except PressroomError as error:
         shutil.rmtree(folder, ignore_errors=True)
-        return None, [], Problem(doc.source_path, None, str(error))
+        return None, [], Diagnostic(doc.source_path, None, str(error))
     except Exception as error:  # a bug of ours or an engine's: report it, keep going
         shutil.rmtree(folder, ignore_errors=True)
         if os.environ.get("PRESSROOM_DEBUG"):
             raise
-        return None, [], Problem(doc.source_path, None,
+        return None, [], Diagnostic(doc.source_path, None,
                                  f"internal error while rendering: {type(error).__name__}: "
                                  f"{error}", "please report it; run with PRESSROOM_DEBUG=1 to "
                                  "see the traceback")
@@ -421,19 +421,33 @@ def _write_listing(project: Project, documents: list[Document], collections: lis
     try:
         if name not in themes:
             themes[name] = Theme.load(project.themes_dir, name)
-        outcome.listing = listing.render(site, documents, collections, themes[name],
-                                         project.dist_dir)
+        outcome.listing = _publish_listing(project, site, documents, collections,
+                                           themes[name])
         report(f"listing: {os.path.relpath(outcome.listing, project.root)}")
     except PressroomError as error:
-        outcome.problems.append(Problem(project.source_dir / "site.yml", None,
+        outcome.problems.append(Diagnostic(project.source_dir / "site.yml", None,
                                         f"the list of publications was not written: {error}"))
     except Exception as error:  # a bug of ours: report it, like a document's
         if os.environ.get("PRESSROOM_DEBUG"):
             raise
-        outcome.problems.append(Problem(
+        outcome.problems.append(Diagnostic(
             project.source_dir / "site.yml", None,
             f"internal error while writing dist/index.html: {type(error).__name__}: {error}",
             "please report it; run with PRESSROOM_DEBUG=1 to see the traceback"))
+
+
+def _publish_listing(project: Project, site, documents: list[Document],
+                     collections: list[Collection], theme: Theme) -> Path:
+    """Render dist/index.html and its files in a staging folder, move them into dist/,
+    and remove the listing's files that this one no longer uses (an earlier theme's)."""
+    dist_dir = project.dist_dir
+    with staging(dist_dir, listing.ASSETS) as folder:
+        listing.render(site, documents, collections, theme, dist_dir, folder)
+        moved = set(move_into(folder, dist_dir))
+    assets = dist_dir / listing.ASSETS
+    for stale in [p for p in assets.rglob("*") if p.is_file() and p not in moved]:
+        stale.unlink()
+    return dist_dir / "index.html"
 
 
 def clean(project: Project) -> None:

@@ -6,30 +6,12 @@ claims what its content shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 import lxml.html
 
+from ..diagnostics import Diagnostic
 from ..models import Document
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
-
-
-SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something a reviewer should know before publishing: where, which rule, how to fix."""
-
-    rule: str
-    message: str
-    fix: str
-    severity: str = "error"  # one of SEVERITIES
-    file: Path | None = None
-    line: int | None = None
-    column: int | None = None
 
 
 def source_line(doc: Document, needle: str) -> int | None:
@@ -46,30 +28,21 @@ def images_without_alt(doc: Document) -> list[str]:
     return [img.get("src", "") for img in root.iter("img") if not (img.get("alt") or "").strip()]
 
 
-def accessibility_findings(doc: Document) -> list[Finding]:
+def accessibility_findings(doc: Document) -> list[Diagnostic]:
     """Language set, every image described, headings in order (the title is the h1)."""
     findings = []
     if not doc.lang:
-        findings.append(Finding("document-lang", "the document has no language",
-                                "set 'lang' in the front matter or 'defaults: lang' in site.yml",
-                                file=doc.source_path))
+        findings.append(Diagnostic(doc.source_path, None, "the document has no language", fix="set 'lang' in the front matter or 'defaults: lang' in site.yml", rule="document-lang"))
     for src in images_without_alt(doc):
-        findings.append(Finding("image-alt", f"image '{src}' has no text alternative",
-                                "describe it inside the brackets: ![what the image shows](...)",
-                                file=doc.source_path, line=source_line(doc, src)))
+        findings.append(Diagnostic(doc.source_path, source_line(doc, src), f"image '{src}' has no text alternative", fix="describe it inside the brackets: ![what the image shows](...)", rule="image-alt"))
     root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
     previous = 1  # the document title is the only first-level heading
     for heading in root.iter(*HEADINGS):
         level = int(heading.tag[1])
         text = heading.text_content().strip()
         if level == 1:
-            findings.append(Finding("heading-order", f"'# {text}' is a second first-level heading",
-                                    "the title is the first level; start sections at '##'",
-                                    file=doc.source_path, line=source_line(doc, text)))
+            findings.append(Diagnostic(doc.source_path, source_line(doc, text), f"'# {text}' is a second first-level heading", fix="the title is the first level; start sections at '##'", rule="heading-order"))
         elif level > previous + 1:
-            findings.append(Finding("heading-order",
-                                    f"heading '{text}' skips from level {previous} to {level}",
-                                    f"make it level {previous + 1} ({'#' * (previous + 1)})",
-                                    file=doc.source_path, line=source_line(doc, text)))
+            findings.append(Diagnostic(doc.source_path, source_line(doc, text), f"heading '{text}' skips from level {previous} to {level}", fix=f"make it level {previous + 1} ({'#' * (previous + 1)})", rule="heading-order"))
         previous = level
     return findings

@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .accessibility import SEVERITIES, Finding
 from ..read.config import read_yaml_file
-from ..diagnostics import InvalidInput, Problem
+from ..diagnostics import SEVERITIES, Diagnostic, InvalidInput
 from ..models import Document
 from ..read.schema import Field, check_fields
 
@@ -86,14 +85,14 @@ def load_rules(path: Path) -> tuple[Rule, ...]:
     if parsed is None:
         raise InvalidInput(problems)
     if not isinstance(parsed.data, dict):
-        raise InvalidInput([Problem(path, 1, f"{path.name} must map rule names to rules",
+        raise InvalidInput([Diagnostic(path, 1, f"{path.name} must map rule names to rules",
                                     "start each rule with a line 'rule-name:', then indent "
                                     "its message, severity, suggestion and phrases")])
     rules = []
     for rule_id, entry in parsed.data.items():
         where = f"rule '{rule_id}'"
         if not RULE_ID.match(str(rule_id)):
-            problems.append(Problem(path, parsed.line(rule_id),
+            problems.append(Diagnostic(path, parsed.line(rule_id),
                                     f"rule name '{rule_id}' is not a lowercase, hyphenated name",
                                     "name the rule like 'absolute-safety'"))
         values, found = check_fields(parsed, entry, (rule_id,), RULE_FIELDS, where,
@@ -101,7 +100,7 @@ def load_rules(path: Path) -> tuple[Rule, ...]:
         problems += found
         severity = values.get("severity")
         if severity is not None and severity not in SEVERITIES:
-            problems.append(Problem(path, parsed.line(rule_id, "severity"),
+            problems.append(Diagnostic(path, parsed.line(rule_id, "severity"),
                                     f"{where}: unknown severity '{severity}'",
                                     f"use one of: {', '.join(SEVERITIES)}"))
         alternatives = [phrase_pattern(p) for p in values.get("phrases", ())]
@@ -110,19 +109,19 @@ def load_rules(path: Path) -> tuple[Rule, ...]:
             try:
                 compiled = re.compile(pattern, re.IGNORECASE)
             except re.error as error:
-                problems.append(Problem(path, line, f"{where}: the pattern {pattern!r} is not a "
+                problems.append(Diagnostic(path, line, f"{where}: the pattern {pattern!r} is not a "
                                         f"valid regular expression ({error.msg})",
                                         "check its brackets and escape special characters "
                                         "with a backslash, e.g. '100 ?\\%'"))
                 continue
             if compiled.search(""):
-                problems.append(Problem(path, line, f"{where}: the pattern {pattern!r} matches "
+                problems.append(Diagnostic(path, line, f"{where}: the pattern {pattern!r} matches "
                                         "empty text, so it would match everywhere",
                                         "make every part of it required"))
                 continue
             alternatives.append(pattern)
         if isinstance(entry, dict) and not alternatives and not found:
-            problems.append(Problem(path, parsed.line(rule_id),
+            problems.append(Diagnostic(path, parsed.line(rule_id),
                                     f"{where} has no phrases or patterns to look for",
                                     "add 'phrases: [word, other words]'"))
         if found or not alternatives or problems:
@@ -148,7 +147,7 @@ def project_rules(source_dir: Path) -> tuple[Rule, ...]:
     return load_rules(source_dir / CLAIMS_FILE)
 
 
-# --- Finding sentences ------------------------------------------------------------------
+# --- Diagnostic sentences ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -304,7 +303,7 @@ def negated(clause_before: str) -> bool:
 # --- Findings ---------------------------------------------------------------------------
 
 
-def claim_findings(doc: Document, rules: tuple[Rule, ...] | list[Rule]) -> list[Finding]:
+def claim_findings(doc: Document, rules: tuple[Rule, ...] | list[Rule]) -> list[Diagnostic]:
     """Unsupported claims in the document's body, title, subtitle and description."""
     if not rules:
         return []
@@ -353,7 +352,7 @@ def _regions(doc: Document, text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_findings(doc: Document, text: str, sentence: Sentence,
-                       rules) -> list[Finding]:
+                       rules) -> list[Diagnostic]:
     if sentence.question or _FOOTNOTE_REFS.search(text, sentence.start, sentence.end):
         return []
     findings = []
@@ -377,15 +376,14 @@ def _sentence_findings(doc: Document, text: str, sentence: Sentence,
         fix = rule.suggestion.rstrip(".")
         if "[^" not in fix:
             fix += "; or, if a study supports it, cite it with a footnote in this sentence ([^name])"
-        findings.append(Finding(rule.name, f'{rule.message} ({quoted}): "{quote}"', fix,
-                                rule.severity, file=doc.source_path, line=line, column=column))
+        findings.append(Diagnostic(doc.source_path, line, f'{rule.message} ({quoted}): "{quote}"', fix=fix, severity=rule.severity, rule=rule.name, column=column))
     return findings
 
 
 def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
-                              ) -> tuple[list[Document], list[Problem]]:
+                              ) -> tuple[list[Document], list[Diagnostic]]:
     """For `invoke publish --strict`: the documents free of error-severity claims, and one
-    Problem for each claim of the others (which are then not published)."""
+    Diagnostic for each claim of the others (which are then not published)."""
     rules = project_rules(source_dir)
     kept, problems = [], []
     for doc in documents:
@@ -393,7 +391,7 @@ def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
         if not errors:
             kept.append(doc)
             continue
-        problems += [Problem(doc.source_path, f.line,
+        problems += [Diagnostic(doc.source_path, f.line,
                              f"unsupported claim (column {f.column}, {f.rule}): {f.message}",
                              f.fix) for f in errors]
     return kept, problems

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .accessibility import Finding
+from ..diagnostics import Diagnostic
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "checkers" / "node_modules"
@@ -38,7 +38,7 @@ def _epubcheck_jar() -> Path | None:
     return jar if jar.is_file() else None
 
 
-def epubcheck(book: Path) -> list[Finding] | None:
+def epubcheck(book: Path) -> list[Diagnostic] | None:
     jar, java = _epubcheck_jar(), shutil.which("java")
     if jar is None or java is None:
         return None
@@ -47,16 +47,14 @@ def epubcheck(book: Path) -> list[Finding] | None:
         subprocess.run([java, *JAVA_FAST, "-jar", str(jar), str(book), "--json", str(report),
                         "-q"], capture_output=True, timeout=300)
         if not report.is_file():
-            return [Finding("epubcheck", "EPUBCheck did not run", "run it by hand to see why",
-                            file=book)]
+            return [Diagnostic(book, None, "EPUBCheck did not run", fix="run it by hand to see why", rule="epubcheck")]
         messages = json.loads(report.read_text(encoding="utf-8")).get("messages", [])
     severity = {"FATAL": "error", "ERROR": "error", "WARNING": "warning"}
-    return [Finding(f"epubcheck {m['ID']}", m["message"], "see the EPUBCheck message",
-                    severity.get(m["severity"], "info"), file=book)
+    return [Diagnostic(book, None, m["message"], fix="see the EPUBCheck message", severity=severity.get(m["severity"], "info"), rule=f"epubcheck {m['ID']}")
             for m in messages]
 
 
-def vnu(page: Path) -> list[Finding] | None:
+def vnu(page: Path) -> list[Diagnostic] | None:
     java = shutil.which("java")
     if java is None or not VNU_JAR.is_file():
         return None
@@ -64,13 +62,11 @@ def vnu(page: Path) -> list[Finding] | None:
                              "json", "--exit-zero-always", str(page)],
                             capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr or "{}").get("messages", [])
-    return [Finding("nu-html-checker", m["message"], "correct the template or the raw HTML",
-                    "warning" if m.get("subType") == "warning" else "error", file=page,
-                    line=m.get("lastLine"))
+    return [Diagnostic(page, m.get("lastLine"), m["message"], fix="correct the template or the raw HTML", severity="warning" if m.get("subType") == "warning" else "error", rule="nu-html-checker")
             for m in messages if m["type"] == "error" or m.get("subType") == "warning"]
 
 
-def ace(book: Path) -> list[Finding] | None:
+def ace(book: Path) -> list[Diagnostic] | None:
     if not ACE_CLI.is_file() or not CHROMIUM.is_file():
         return None
     with tempfile.TemporaryDirectory() as work:
@@ -80,10 +76,9 @@ def ace(book: Path) -> list[Finding] | None:
                        capture_output=True, timeout=300, cwd=ACE_CLI.parents[2])
         report = Path(work) / "report.json"
         if not report.is_file():
-            return [Finding("ace", "Ace did not run", "run it by hand to see why", file=book)]
+            return [Diagnostic(book, None, "Ace did not run", fix="run it by hand to see why", rule="ace")]
         data = json.loads(report.read_text(encoding="utf-8"))
-    return [Finding(f"ace {test['dct:title']}", result.get("dct:description", ""),
-                    "see Ace's report", "error", file=book)
+    return [Diagnostic(book, None, result.get("dct:description", ""), fix="see Ace's report", severity="error", rule=f"ace {test['dct:title']}")
             for test, result in _ace_failures(data.get("assertions", []))]
 
 
@@ -95,14 +90,14 @@ def _ace_failures(assertions):
         yield from _ace_failures(assertion.get("assertions", []))
 
 
-def axe(page: Path) -> list[Finding] | None:
+def axe(page: Path) -> list[Diagnostic] | None:
     """axe-core at 375 and 1280 px, light and dark, on the page opened as a file."""
     if importlib.util.find_spec("playwright") is None or not (AXE_JS.is_file()
                                                               and CHROMIUM.is_file()):
         return None
     from playwright.sync_api import sync_playwright
 
-    findings: dict[str, Finding] = {}
+    findings: dict[str, Diagnostic] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -114,10 +109,7 @@ def axe(page: Path) -> list[Finding] | None:
                     tab.goto(page.resolve().as_uri())
                     tab.add_script_tag(path=str(AXE_JS))
                     for violation in tab.evaluate("axe.run(document)")["violations"]:
-                        findings.setdefault(violation["id"], Finding(
-                            f"axe {violation['id']}",
-                            f"{violation['help']} ({width} px, {scheme})",
-                            violation.get("helpUrl", ""), "error", file=page))
+                        findings.setdefault(violation["id"], Diagnostic(page, None, f"{violation['help']} ({width} px, {scheme})", fix=violation.get("helpUrl", ""), severity="error", rule=f"axe {violation['id']}"))
         finally:
             browser.close()
     return list(findings.values())

@@ -11,7 +11,7 @@ import re
 
 import lxml.html
 
-from .accessibility import Finding
+from ..diagnostics import Diagnostic
 from .claims import body_blocks, sentences
 from ..models import Document
 
@@ -58,27 +58,23 @@ def grade_level(doc: Document) -> float:
     return round(max(0.0, meter.flesch_kincaid_grade(text)), 1)
 
 
-def readability_findings(doc: Document, target: float | None = None) -> list[Finding]:
+def readability_findings(doc: Document, target: float | None = None) -> list[Diagnostic]:
     """A warning when the grade level is above the target (site.yml's by default), else
     one line of information with the grade."""
     target = doc.site.target_grade if target is None else target
     if not (doc.lang or "en").lower().startswith("en"):
-        return [Finding("readability", f"reading grade level not measured: the Flesch-Kincaid "
-                        f"grade is made for English, and this document is in '{doc.lang}'",
-                        "have a native speaker check that the text is plain and short",
-                        "info", file=doc.source_path)]
+        return [Diagnostic(doc.source_path, None, f"reading grade level not measured: the Flesch-Kincaid "
+                        f"grade is made for English, and this document is in '{doc.lang}'", fix="have a native speaker check that the text is plain and short", severity="info", rule="readability")]
     grade = grade_level(doc)
     if grade <= target:
-        return [Finding("readability", f"reading grade level {grade:.1f} (target {target:g} or "
-                        "below)", "", "info", file=doc.source_path)]
+        return [Diagnostic(doc.source_path, None, f"reading grade level {grade:.1f} (target {target:g} or "
+                        "below)", fix="", severity="info", rule="readability")]
     longest = _longest_sentence(doc)
     hint = (f"; the longest sentence, on line {longest[0]}, has {longest[1]} words"
             if longest else "")
-    return [Finding("readability", f"reading grade level {grade:.1f} is above the target "
-                    f"{target:g} (site.yml 'readability: target_grade'){hint}",
-                    "use shorter sentences (15 to 20 words) and everyday words; explain "
-                    "medical terms the first time they appear", "warning",
-                    file=doc.source_path, line=longest[0] if longest else None)]
+    return [Diagnostic(doc.source_path, longest[0] if longest else None, f"reading grade level {grade:.1f} is above the target "
+                    f"{target:g} (site.yml 'readability: target_grade'){hint}", fix="use shorter sentences (15 to 20 words) and everyday words; explain "
+                    "medical terms the first time they appear", severity="warning", rule="readability")]
 
 
 def _longest_sentence(doc: Document) -> tuple[int, int] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from .accessibility import Finding
+from ..diagnostics import Diagnostic
 from .claims import claim_findings
 from ..models import Document
 from .readability import readability_findings
@@ -27,34 +27,27 @@ def review_due(doc: Document, interval_months: int | None = None) -> dt.date | N
 
 
 def review_findings(doc: Document, today: dt.date,
-                    interval_months: int | None = None) -> list[Finding]:
+                    interval_months: int | None = None) -> list[Diagnostic]:
     """A warning when the medical review is older than the interval (site.yml's
     `review_interval_months`, 12 by default) or dated after `today`; a note when the
     document names no medical reviewer."""
     interval = doc.site.review_interval_months if interval_months is None else interval_months
     reviewed = doc.byline.reviewed
     if not doc.byline.reviewers or reviewed is None:
-        return [Finding("medical-review", "no medical reviewer is named",
-                        "have a clinician review the article, then add 'reviewers: [person-id]' "
-                        "and 'reviewed: YYYY-MM-DD' to the front matter", "info",
-                        file=doc.source_path, line=_front_line(doc, "authors"))]
+        return [Diagnostic(doc.source_path, _front_line(doc, "authors"), "no medical reviewer is named", fix="have a clinician review the article, then add 'reviewers: [person-id]' "
+                        "and 'reviewed: YYYY-MM-DD' to the front matter", severity="info", rule="medical-review")]
     line = _front_line(doc, "reviewed")
     if reviewed > today:
-        return [Finding("medical-review", f"the medical review is dated {reviewed.isoformat()}, "
-                        f"after today ({today.isoformat()})",
-                        "write the date on which the review was done", "warning",
-                        file=doc.source_path, line=line)]
+        return [Diagnostic(doc.source_path, line, f"the medical review is dated {reviewed.isoformat()}, "
+                        f"after today ({today.isoformat()})", fix="write the date on which the review was done", severity="warning", rule="medical-review")]
     due = add_months(reviewed, interval)
     if due < today:
-        return [Finding("medical-review", f"the medical review of {reviewed.isoformat()} is "
+        return [Diagnostic(doc.source_path, line, f"the medical review of {reviewed.isoformat()} is "
                         f"overdue: reviews are due every {interval} months (site.yml "
-                        f"'review_interval_months'), so this one was due on {due.isoformat()}",
-                        "have the article reviewed again, then update 'reviewed:' (and "
-                        "'reviewers:' if someone else reviewed it)", "warning",
-                        file=doc.source_path, line=line)]
-    return [Finding("medical-review", f"medically reviewed on {reviewed.isoformat()}; the next "
-                    f"review is due by {due.isoformat()}", "", "info",
-                    file=doc.source_path, line=line)]
+                        f"'review_interval_months'), so this one was due on {due.isoformat()}", fix="have the article reviewed again, then update 'reviewed:' (and "
+                        "'reviewers:' if someone else reviewed it)", severity="warning", rule="medical-review")]
+    return [Diagnostic(doc.source_path, line, f"medically reviewed on {reviewed.isoformat()}; the next "
+                    f"review is due by {due.isoformat()}", fix="", severity="info", rule="medical-review")]
 
 
 def _front_line(doc: Document, field: str) -> int | None:
@@ -69,7 +62,7 @@ def _front_line(doc: Document, field: str) -> int | None:
     return None
 
 
-def content_findings(doc: Document, rules, today: dt.date) -> list[Finding]:
+def content_findings(doc: Document, rules, today: dt.date) -> list[Diagnostic]:
     """Everything `invoke check` says about what a document claims and how it reads:
     unsupported claims (`rules` from claims.load_rules), the reading grade level, and
     whether the medical review is current."""

@@ -10,7 +10,7 @@ import yaml
 
 from .config import read_yaml_file
 from .document import theme_problems
-from ..diagnostics import InvalidInput, Problem
+from ..diagnostics import InvalidInput, Diagnostic
 from ..models import Collection, Document, Site
 from .schema import Field, check_fields
 
@@ -58,22 +58,22 @@ def read_collection(path: Path, site: Site, documents: dict[str, Document],
     values, problems = check_fields(parsed, parsed.data, (), COLLECTION_FIELDS, "the collection",
                                     path.parent, site.source_dir)
     if not NAME.match(path.stem):
-        problems.append(Problem(path, None, f"'{path.stem}' cannot name a collection: it becomes "
+        problems.append(Diagnostic(path, None, f"'{path.stem}' cannot name a collection: it becomes "
                                 "a folder of the web site", "rename the file with lower-case "
                                 "letters, digits and hyphens, e.g. patient-guide.yml"))
     articles = values.get("articles", ())
     for index, slug in enumerate(articles):
         line = parsed.line("articles", index)
         if slug in articles[:index]:
-            problems.append(Problem(path, line, f"article '{slug}' is listed twice",
+            problems.append(Diagnostic(path, line, f"article '{slug}' is listed twice",
                                     "keep one of the two lines"))
         elif slug not in slugs:
             close = difflib.get_close_matches(slug, slugs, n=1)
-            problems.append(Problem(path, line, f"no source named '{slug}.md' in source/",
+            problems.append(Diagnostic(path, line, f"no source named '{slug}.md' in source/",
                                     f"did you mean '{close[0]}'?" if close
                                     else "give the file name of a source without .md"))
         elif slug not in documents:
-            problems.append(Problem(path, line, f"article '{slug}' has problems of its own "
+            problems.append(Diagnostic(path, line, f"article '{slug}' has problems of its own "
                                     "(listed with its file)", "fix them, and the collection "
                                     "is built with it"))
     theme = values.get("theme", site.theme)

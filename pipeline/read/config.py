@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..diagnostics import InvalidInput, Problem
+from ..diagnostics import InvalidInput, Diagnostic
 from ..models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
                      DISCLAIMER_LINE_MAX, Person, Publisher, Site, first_sentence)
 from .schema import Field, YamlText, check_fields, load_yaml
@@ -44,14 +44,14 @@ PERSON_FIELDS = [
 ]
 
 
-def read_yaml_file(path: Path) -> tuple[YamlText | None, list[Problem]]:
-    """Read a YAML file; a missing or undecodable file becomes a Problem."""
+def read_yaml_file(path: Path) -> tuple[YamlText | None, list[Diagnostic]]:
+    """Read a YAML file; a missing or undecodable file becomes a Diagnostic."""
     if not path.is_file():
-        return None, [Problem(path, None, "file not found", f"create {path.name}")]
+        return None, [Diagnostic(path, None, "file not found", f"create {path.name}")]
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        return None, [Problem(path, None, f"not valid UTF-8 text ({error.reason})",
+        return None, [Diagnostic(path, None, f"not valid UTF-8 text ({error.reason})",
                               "save the file as UTF-8")]
     return load_yaml(path, text)
 
@@ -77,11 +77,11 @@ def load_site(source_dir: Path) -> Site:
     problems += disclaimer_problems(disclaimer, path, parsed.line("disclaimer"))
     paper = defaults.get("paper", "letter").lower()
     if paper not in PAPER_SIZES:
-        problems.append(Problem(path, parsed.line("defaults", "paper"),
+        problems.append(Diagnostic(path, parsed.line("defaults", "paper"),
                                 f"unknown paper size '{paper}'",
                                 f"use one of: {', '.join(PAPER_SIZES)}"))
     if publisher.get("logo") and not publisher.get("logo_alt"):
-        problems.append(Problem(path, parsed.line("publisher", "logo"),
+        problems.append(Diagnostic(path, parsed.line("publisher", "logo"),
                                 "the publisher logo has no text alternative",
                                 "add 'logo_alt:' with the publisher's name as shown in the logo"))
     if problems:
@@ -108,12 +108,12 @@ def load_site(source_dir: Path) -> Site:
     )
 
 
-def disclaimer_problems(text: str, file: Path, line: int | None) -> list[Problem]:
+def disclaimer_problems(text: str, file: Path, line: int | None) -> list[Diagnostic]:
     """The disclaimer's first sentence is the PDF footer line of every page: keep it short."""
     first = first_sentence(text)
     if len(first) <= DISCLAIMER_LINE_MAX:
         return []
-    return [Problem(file, line, f"the first sentence of 'disclaimer' is {len(first)} characters "
+    return [Diagnostic(file, line, f"the first sentence of 'disclaimer' is {len(first)} characters "
                     f"long; the PDF prints it in the footer of every page",
                     f"start the disclaimer with a sentence of at most {DISCLAIMER_LINE_MAX} "
                     "characters, e.g. 'This is general information, not medical advice.'")]
@@ -126,20 +126,20 @@ def load_people(source_dir: Path) -> dict[str, Person]:
     if parsed is None:
         raise InvalidInput(problems)
     if not isinstance(parsed.data, dict):
-        raise InvalidInput([Problem(path, 1, "authors.yml must map author ids to their details",
+        raise InvalidInput([Diagnostic(path, 1, "authors.yml must map author ids to their details",
                                     "start each entry with a line 'firstname-lastname:'")])
     people: dict[str, Person] = {}
     for person_id, entry in parsed.data.items():
         where = f"author '{person_id}'"
         if not AUTHOR_ID.match(str(person_id)):
-            problems.append(Problem(path, parsed.line(person_id),
+            problems.append(Diagnostic(path, parsed.line(person_id),
                                     f"author id '{person_id}' is not a lowercase, hyphenated id",
                                     "make the id from the name, e.g. 'becky-palmer'"))
         values, found = check_fields(parsed, entry, (person_id,), PERSON_FIELDS, where,
                                      source_dir, source_dir)
         problems += found
         if values.get("photo") and not values.get("photo_alt"):
-            problems.append(Problem(path, parsed.line(person_id, "photo"),
+            problems.append(Diagnostic(path, parsed.line(person_id, "photo"),
                                     f"{where} has a photo without a text alternative",
                                     "add 'photo_alt:' describing the photo, e.g. 'Portrait of ...'"))
         if found or "name" not in values:

@@ -11,7 +11,7 @@ import markdown
 from lxml import etree
 from markupsafe import Markup
 
-from ..diagnostics import InvalidInput, Problem
+from ..diagnostics import InvalidInput, Diagnostic
 from .config import disclaimer_problems
 from ..models import Byline, Document, Person, Site, TocEntry
 from .sanitise import clean as sanitise_html
@@ -78,13 +78,13 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     authors = _people(front, values.get("authors", ()), "authors", people, problems)
     reviewers = _people(front, values.get("reviewers", ()), "reviewers", people, problems)
     if reviewers and "reviewed" not in values:
-        problems.append(Problem(path, front.line("reviewers"), "reviewers are named but not when "
+        problems.append(Diagnostic(path, front.line("reviewers"), "reviewers are named but not when "
                                 "they reviewed", "add 'reviewed: YYYY-MM-DD'"))
     if "reviewed" in values and not values.get("reviewers"):
-        problems.append(Problem(path, front.line("reviewed"), "'reviewed' is set but no reviewers "
+        problems.append(Diagnostic(path, front.line("reviewed"), "'reviewed' is set but no reviewers "
                                 "are named", "add 'reviewers: [person-id]'"))
     if "updated" in values and "date" in values and values["updated"] < values["date"]:
-        problems.append(Problem(path, front.line("updated"), "'updated' is before 'date'",
+        problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
         problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
@@ -92,7 +92,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
     if not body.strip():
-        problems.append(Problem(path, body_line, "the document has no text after its front matter",
+        problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
     body_html, toc, images = _convert_body(path, body, body_line, site, problems)
@@ -123,38 +123,38 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
 
 
 def theme_problems(theme: str, theme_names: set[str], path: Path,
-                   line: int | None) -> list[Problem]:
+                   line: int | None) -> list[Diagnostic]:
     """A theme that is not a folder of themes/, with the closest name or the list."""
     if theme in theme_names:
         return []
     close = difflib.get_close_matches(theme, theme_names, n=1)
-    return [Problem(path, line, f"unknown theme '{theme}'",
+    return [Diagnostic(path, line, f"unknown theme '{theme}'",
                     f"did you mean '{close[0]}'?" if close
                     else f"available themes: {', '.join(sorted(theme_names))}")]
 
 
-def _read_text(path: Path) -> tuple[str | None, list[Problem]]:
+def _read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
-        return None, [Problem(path, None, f"the file is {size / 1024 / 1024:.1f} MB; the limit "
+        return None, [Diagnostic(path, None, f"the file is {size / 1024 / 1024:.1f} MB; the limit "
                               f"is {MAX_SOURCE_BYTES // 1024 // 1024} MB of Markdown",
                               "split it into several documents, and keep data and pictures "
                               "in image files")]
     data = path.read_bytes()
     if not data.strip():
-        return None, [Problem(path, None, "the file is empty",
+        return None, [Diagnostic(path, None, "the file is empty",
                               "begin the file with a '---' line, then 'title:', 'description:', "
                               "'date:' and 'authors:', then '---' and the article")]
     try:
         text = data.decode("utf-8").replace("\r\n", "\n").lstrip("\ufeff")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return None, [Problem(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",
+        return None, [Diagnostic(path, line, f"not valid UTF-8 text (byte {data[error.start]:#04x})",
                               "save the file as UTF-8 in your editor")]
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
         if (found := NOT_XML.search(line)) and len(problems) < 10:
-            problems.append(Problem(path, number, f"the invisible character U+{ord(found[0]):04X} "
+            problems.append(Diagnostic(path, number, f"the invisible character U+{ord(found[0]):04X} "
                                     "cannot be published (web pages and e-books may not hold it)",
                                     "delete it; it often comes with text pasted from another "
                                     "program"))
@@ -165,7 +165,7 @@ def _split_front_matter(path: Path, text: str):
     """Return (front matter YAML, body, first line of body, problems)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return None, "", 1, [Problem(path, 1, "the file does not start with front matter",
+        return None, "", 1, [Diagnostic(path, 1, "the file does not start with front matter",
                                      "begin the file with a '---' line, then 'title:', "
                                      "'description:', 'date:' and 'authors:', then '---'")]
     for index, line in enumerate(lines[1:], start=1):
@@ -176,33 +176,33 @@ def _split_front_matter(path: Path, text: str):
             if front is not None and front.data is None:
                 front = YamlText(path, {}, {(): 1})
             return front, body, index + 2, problems
-    return None, "", 1, [Problem(path, 1, "the front matter is never closed",
+    return None, "", 1, [Diagnostic(path, 1, "the front matter is never closed",
                                  "add a line '---' after the last front matter field")]
 
 
 def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str, Person],
-            problems: list[Problem]) -> tuple[Person, ...]:
+            problems: list[Diagnostic]) -> tuple[Person, ...]:
     found = []
     for index, person_id in enumerate(ids):
         if person_id in people:
             found.append(people[person_id])
             continue
         close = difflib.get_close_matches(person_id, people, n=1)
-        problems.append(Problem(front.file, front.line(field, index),
+        problems.append(Diagnostic(front.file, front.line(field, index),
                                 f"unknown author id '{person_id}' in '{field}'",
                                 f"did you mean '{close[0]}'?" if close
                                 else "add the person to source/authors.yml, or correct the id"))
     return tuple(found)
 
 
-def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Problem]):
+def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Diagnostic]):
     converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS,
                                   extension_configs=MARKDOWN_CONFIG, output_format="xhtml")
     body_lines = body.split("\n")
     try:
         html = converter.convert(body)
     except RecursionError:
-        problems.append(Problem(path, body_line, "the text is nested too deeply to be read "
+        problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                 f"(lists or quotes inside each other; the limit is "
                                 f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
         return "", (), ()
@@ -219,7 +219,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
         line = _line_of(src, body_lines, body_line)
         image, error = check_image(src, path.parent, site.source_dir)
         if error:
-            problems.append(Problem(path, line, error,
+            problems.append(Diagnostic(path, line, error,
                                     getattr(error, "fix", "") or
                                     "put the image under source/ and refer to it relative to "
                                     "this file, e.g. images/photo.jpg"))
@@ -229,7 +229,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
         if img.get("alt") is None:
             img.set("alt", "")
     for element in raw.iter("svg", "math"):
-        problems.append(Problem(path, _line_of(f"<{element.tag}", body_lines, body_line),
+        problems.append(Diagnostic(path, _line_of(f"<{element.tag}", body_lines, body_line),
                                 f"inline <{element.tag}> is not supported",
                                 f"save it as a file under source/images/ and show it with "
                                 f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})"))
@@ -238,7 +238,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
 
 
 def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: list[str],
-                    body_line: int, problems: list[Problem]) -> None:
+                    body_line: int, problems: list[Diagnostic]) -> None:
     """Report raw HTML outside the sanitiser's allow-list, and raw HTML blocks left open
     (Markdown would read the rest of the document as HTML), each with its line."""
     for block in converter.htmlStash.rawHtmlBlocks:
@@ -246,7 +246,7 @@ def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: l
             continue  # one inline tag: its paragraph closes it
         start = _line_of(block.strip().split("\n")[0], body_lines, body_line)
         for tag, line in unclosed_elements(block)[:1]:
-            problems.append(Problem(path, start + line - 1,
+            problems.append(Diagnostic(path, start + line - 1,
                                     f"raw HTML <{tag}> is never closed, so the rest of the "
                                     "document would be read as HTML",
                                     f"add </{tag}> where the element ends"))
@@ -254,11 +254,11 @@ def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: l
     for unsafe in unsafe_html(raw):
         line = _line_of(unsafe.needle, body_lines, body_line, ignore_case=True, after=seen)
         seen.add((unsafe.needle.lower(), line))
-        problems.append(Problem(path, line, unsafe.message, unsafe.fix))
+        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix))
 
 
 def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
-                problems: list[Problem]) -> bool:
+                problems: list[Diagnostic]) -> bool:
     """Whether lists, quotes and HTML elements stay within MAX_NESTING levels (and any
     element within 5 x MAX_NESTING): deeper ones are refused before the renderers, which
     recurse over the tree, or the HTML parsers, which slow down, meet them."""
@@ -272,7 +272,7 @@ def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
             line = (_line_of(text, body_lines, body_line) if text  # else the deepest line
                     else body_line + max(range(len(body_lines)),
                                          key=lambda i: _indent_depth(body_lines[i])))
-            problems.append(Problem(path, line,
+            problems.append(Diagnostic(path, line,
                                     f"lists, quotes or HTML elements are nested more than "
                                     f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
             return False

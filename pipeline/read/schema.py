@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from ..diagnostics import Problem
+from ..diagnostics import Diagnostic
 from .images import image_problem
 from .resources import IMAGE_TYPES, UnsafeReference, resolve_inside
 
@@ -42,8 +42,8 @@ class YamlText:
         return self.lines.get((), None)
 
 
-def load_yaml(file: Path, text: str, first_line: int = 1) -> tuple[YamlText | None, list[Problem]]:
-    """Parse `text` (which starts at `first_line` of `file`); a syntax error becomes a Problem."""
+def load_yaml(file: Path, text: str, first_line: int = 1) -> tuple[YamlText | None, list[Diagnostic]]:
+    """Parse `text` (which starts at `first_line` of `file`); a syntax error becomes a Diagnostic."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -55,7 +55,7 @@ def load_yaml(file: Path, text: str, first_line: int = 1) -> tuple[YamlText | No
         line = mark.line + first_line if mark else first_line
         reason = error.problem or "the YAML could not be read"
         return None, [
-            Problem(file, line, f"malformed YAML: {reason}",
+            Diagnostic(file, line, f"malformed YAML: {reason}",
                     "check the indentation, colons and quotes on this line and the one above")
         ]
     finally:
@@ -198,19 +198,19 @@ def check_fields(
     where: str,
     image_base: Path,
     image_root: Path,
-) -> tuple[dict[str, Any], list[Problem]]:
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Check `data` (found at `path` in `source`) against `fields`.
 
-    Returns the converted values of the valid fields and one Problem per fault, so
+    Returns the converted values of the valid fields and one Diagnostic per fault, so
     that every fault in a file is reported at once. Image fields become absolute
     paths, checked to exist inside `image_root`.
     """
     file = source.file
     if not isinstance(data, dict):
-        return {}, [Problem(file, source.line(*path),
+        return {}, [Diagnostic(file, source.line(*path),
                             f"{where} must be a group of 'key: value' lines, not {_describe(data)}",
                             "write one 'key: value' per line")]
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     values: dict[str, Any] = {}
     known = {f.name: f for f in fields}
     for key in data:
@@ -218,25 +218,25 @@ def check_fields(
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             fix = (f"did you mean '{close[0]}'?" if close
                    else f"known fields: {', '.join(sorted(known))}")
-            problems.append(Problem(file, source.line(*path, key),
+            problems.append(Diagnostic(file, source.line(*path, key),
                                     f"unknown field '{key}' in {where}", fix))
     for field in fields:
         line = source.line(*path, field.name)
         raw = data.get(field.name)
         if raw is None or raw == "" or raw == [] or raw == {}:
             if field.required:
-                problems.append(Problem(file, source.line(*path),
+                problems.append(Diagnostic(file, source.line(*path),
                                         f"{where} is missing the required field '{field.name}'",
                                         field.hint or f"add a line '{field.name}: ...'"))
             continue
         value, error = KINDS[field.kind](raw)
         if error:
-            problems.append(Problem(file, line, f"'{field.name}' {error}", EXAMPLES[field.kind]))
+            problems.append(Diagnostic(file, line, f"'{field.name}' {error}", EXAMPLES[field.kind]))
             continue
         if field.kind == "image":
             value, error = check_image(value, image_base, image_root)
             if error:
-                problems.append(Problem(file, line, f"'{field.name}': {error}",
+                problems.append(Diagnostic(file, line, f"'{field.name}': {error}",
                                         getattr(error, "fix", "") or
                                         "put the image under source/ and give its path "
                                         "relative to this file"))

@@ -20,7 +20,6 @@ from .. import __version__
 from . import metadata
 from .context import THEME_LOGO
 from ..models import Collection, Document, Site
-from ..build.staging import move_into, staging
 from .theme import Theme
 
 ASSETS = "_site"  # dist/_site/: the listing's stylesheet, fonts and logo
@@ -56,10 +55,10 @@ class Publication:
 
 
 def render(site: Site, docs: list[Document], collections: list[Collection], theme: Theme,
-           dist_dir: Path) -> Path:
-    """Write dist/index.html (and its files in dist/_site/) listing every publication in
-    dist/, then the collections just built. `docs` are the documents just built; they give
-    fresh details."""
+           dist_dir: Path, out_dir: Path) -> Path:
+    """Write index.html (and its files in _site/) into `out_dir`, listing every publication
+    in `dist_dir`, then the collections just built. `docs` are the documents just built;
+    they give fresh details. The build moves the result into dist/."""
     found = publications(docs, dist_dir)
     bound = [_described(c, _formats(dist_dir, c.folder)) for c in collections]
     css = theme.stylesheet("screen")
@@ -76,20 +75,16 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
         logo_src=logo_path,
         json_ld=metadata.script_json(listing_json_ld(site, found + bound)),
     )
-    with staging(dist_dir, ASSETS) as folder:
-        files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
-        for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
-            files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()
-        if logo:
-            files[logo_path] = logo.read_bytes()
-        files["index.html"] = page.encode("utf-8")
-        for name, data in files.items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_bytes(data)
-        moved = set(move_into(folder, dist_dir))
-    for stale in [p for p in (dist_dir / ASSETS).rglob("*") if p.is_file() and p not in moved]:
-        stale.unlink()  # e.g. the fonts of the theme used last time
-    return dist_dir / "index.html"
+    files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
+    for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
+        files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()
+    if logo:
+        files[logo_path] = logo.read_bytes()
+    files["index.html"] = page.encode("utf-8")
+    for name, data in files.items():
+        (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (out_dir / name).write_bytes(data)
+    return out_dir / "index.html"
 
 
 def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
