@@ -85,6 +85,32 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One block of a document's body, as the source map knows it. Every finding about the
+    body takes its line (and, with `source`, its column) from here: nothing re-reads a file."""
+
+    kind: str  # heading, paragraph, list_item, table_cell, blockquote, code, html, footnote,
+    #            term, definition, admonition
+    line: int  # first line in the source file (1-based, counting the front matter)
+    end_line: int  # last line, inclusive
+    source: str  # its lines as written (container markers such as '> ' and '- ' included)
+    text: str  # the plain text a reader reads (inline markup resolved); "" for code and html
+    level: int = 0  # a heading's level; the nesting depth of a list item or quote (0 at top)
+    label: str = ""  # a footnote's label, a heading's id, a code block's language
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """A link or an image of the body, where it stands in the source."""
+
+    kind: str  # "link" or "image"
+    target: str  # the href or src as written
+    text: str  # the link text, or the image's alternative text
+    line: int
+    column: int  # 1-based
+
+
+@dataclass(frozen=True)
 class Byline:
     """Who wrote the document, who reviewed it, and who publishes it."""
 
@@ -117,11 +143,29 @@ class Document:
     body_source: str = ""  # the Markdown below the front matter, for checks that quote it
     body_line: int = 1  # the line of source_path on which body_source starts
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
+    # The source map: the body's blocks, its links and images, and the line of each
+    # front-matter field ((name, line) pairs), all in source order.
+    blocks: tuple[Block, ...] = ()
+    links: tuple[SourceLink, ...] = ()
+    front_lines: tuple[tuple[str, int], ...] = ()
+    # A translation is source/<slug>.<lang>.md: the same slug as its original
+    # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
+    translation_of: str = ""  # the original's slug; "" for an original
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies a document: its slug and its language."""
+        return (self.slug, self.lang)
+
+    def front_line(self, field: str) -> int | None:
+        """The line of a front-matter field in the source file (None when absent)."""
+        return next((line for name, line in self.front_lines if name == field), None)
 
     @property
     def folder(self) -> str:
-        """Where its outputs go, relative to dist/ (and to the site's base URL)."""
-        return self.slug
+        """Where its outputs go, relative to dist/ (and to the site's base URL): the slug,
+        under the language's folder for a translation."""
+        return f"{self.lang.lower()}/{self.slug}" if self.translation_of else self.slug
 
     @property
     def disclaimer_line(self) -> str:
