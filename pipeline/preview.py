@@ -18,7 +18,7 @@ from pathlib import Path
 
 from watchfiles import watch
 
-from .build.publish import Project, publish
+from .build.publish import BuildOptions, Project, publish
 from .diagnostics import PressroomError
 
 STATUS_PATH = "/__pressroom/status"
@@ -70,7 +70,7 @@ class Preview:
         with self.lock:
             started = time.perf_counter()
             try:
-                outcome = publish(self.project, ("html",), only=self.only,
+                outcome = publish(self.project, BuildOptions(("html",), only=self.only),
                                   report=lambda line: None)
                 self.errors = [str(problem) for problem in outcome.problems]
             except PressroomError as error:
@@ -93,7 +93,8 @@ class Preview:
             slug = path.parent.name
             self.log(f"building {fmt} of {slug} on request")
             try:
-                outcome = publish(self.project, (fmt,), only=slug, report=lambda line: None)
+                outcome = publish(self.project, BuildOptions((fmt,), only=slug),
+                                  report=lambda line: None)
                 problems = [str(problem) for problem in outcome.problems]
             except PressroomError as error:
                 problems = [str(error)]

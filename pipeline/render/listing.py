@@ -60,7 +60,7 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     in `dist_dir`, then the collections just built. `docs` are the documents just built;
     they give fresh details. The build moves the result into dist/."""
     found = publications(docs, dist_dir)
-    bound = [_described(c, _formats(dist_dir, c.folder)) for c in collections]
+    bound = bound_publications(collections, dist_dir)
     css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
@@ -105,6 +105,21 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
     return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
 
 
+def bound_publications(collections: list[Collection], dist_dir: Path) -> list[Publication]:
+    """Every collection of dist/collections/, in name order: those just built described
+    from their Collection, the others from their web page."""
+    fresh = {c.folder: c for c in collections}
+    found = []
+    for folder in sorted(p for p in (dist_dir / "collections").glob("*") if p.is_dir()):
+        name = f"collections/{folder.name}"
+        formats = _formats(dist_dir, name)
+        if name in fresh:
+            found.append(_described(fresh[name], formats))
+        elif formats and (folder / "index.html").is_file():
+            found.append(_from_page(folder, formats, name))
+    return found
+
+
 def _described(pub: Document | Collection, formats: tuple[Format, ...]) -> Publication:
     """A document or collection just built, as the listing describes it."""
     return Publication(slug=pub.folder, title=pub.title, subtitle=pub.subtitle,
@@ -124,14 +139,16 @@ def _formats(dist_dir: Path, folder: str) -> tuple[Format, ...]:
     return tuple(found)
 
 
-def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
-    """What a web page built earlier says about itself in its head."""
+def _from_page(folder: Path, formats: tuple[Format, ...], slug: str = "") -> Publication:
+    """What a web page built earlier says about itself in its head (`slug`: its folder
+    relative to dist/, by default the folder's name)."""
+    slug = slug or folder.name
     try:
         root = lxml.html.parse(str(folder / "index.html")).getroot()
     except (OSError, etree.ParserError):
         root = None
     if root is None:
-        return Publication(folder.name, folder.name, "", "", None, (), "", formats)
+        return Publication(slug, folder.name, "", "", None, (), "", formats)
 
     def meta(name: str) -> list[str]:
         return root.xpath(f"/html/head/meta[@name='{name}']/@content")
@@ -142,7 +159,7 @@ def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
         date = dt.date.fromisoformat((meta("dcterms.created") or [""])[0])
     except ValueError:
         date = None
-    return Publication(folder.name, title, subtitle, (meta("description") or [""])[0], date,
+    return Publication(slug, title, subtitle, (meta("description") or [""])[0], date,
                        tuple(meta("author")), root.get("lang", ""), formats)
 
 
