@@ -4,6 +4,7 @@ processes, moved into dist/ only when every requested format succeeded."""
 from __future__ import annotations
 
 import importlib
+import multiprocessing.util
 import os
 import shutil
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, PressroomError
 from ..models import Collection, Document
+from ..render.fonts import release_fonts
 from ..render.theme import Theme
 from .project import Project
 from .staging import move_into, new_staging
@@ -84,12 +86,15 @@ def run(project: Project, work: list[WorkItem], jobs: int,
     tasks = [(index, fmt) for index, item in enumerate(work)
              for fmt in sorted(item.formats, key=RENDER_ORDER.index)]
     if jobs <= 1 or len(tasks) <= 1:
-        for item in work:
-            yield render_publication(project, item, report)
+        try:
+            for item in work:
+                yield render_publication(project, item, report)
+        finally:
+            release_fonts()
         return
     parts: dict[int, list[Staged]] = {index: [] for index in range(len(work))}
     try:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started) as pool:
             futures = {pool.submit(stage_formats, project, work[index].publication, (fmt,)):
                        index for index, fmt in tasks}
             for future in as_completed(futures):
@@ -112,6 +117,12 @@ def run(project: Project, work: list[WorkItem], jobs: int,
     finally:  # an error or Ctrl-C: what was staged and not moved is removed
         for done in parts.values():
             discard(done)
+
+
+def _worker_started() -> None:
+    """In each process of the pool: remove its temporary font folders when it exits (the
+    pool's processes end without running atexit handlers, but with these finalizers)."""
+    multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
 
 
 def render_publication(project: Project, item: WorkItem,

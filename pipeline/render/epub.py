@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import string
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Callable
 
 import lxml.html
+import fontTools
 from ebooklib import epub
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
 
+from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
                       theme_files)
@@ -159,7 +162,7 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
-            content = subset_font(content, used_text)
+            content = cached_subset(pub.site.source_dir, content, used_text)
         book.add_item(epub.EpubItem(uid=f"theme-{index}", file_name=f"theme/{name}",
                                     media_type=_media_type(name), content=content))
     images = [path for path in document_files(pub) if path != pub.cover]
@@ -225,6 +228,14 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
         metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
         metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
     return metadata
+
+
+def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
+    """subset_font(), made once per font and set of characters (kept in the project's
+    cache: five subsets cost most of a cold EPUB)."""
+    characters = "".join(sorted(set(text + string.printable)))
+    key = cache_key(hashlib.sha256(data).hexdigest(), characters, fontTools.version)
+    return cached(source_dir, "font-subsets", key, lambda: subset_font(data, characters))
 
 
 def subset_font(data: bytes, text: str) -> bytes:

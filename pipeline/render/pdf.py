@@ -12,7 +12,6 @@ import pydyf
 import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from .context import ARTICLE_LINK, source_relative, template_context
@@ -20,6 +19,7 @@ from .metadata import canonical_url
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
+from .fonts import font_config
 from ..models import Collection, Document
 from .theme import Theme
 
@@ -28,20 +28,6 @@ PAPER = {"letter": "letter", "a4": "A4"}
 BLEED = {"letter": "0.125in", "a4": "3mm"}
 # CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
 PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
-
-_font_configs: dict[tuple[Path, ...], FontConfiguration] = {}
-
-
-def font_config(theme: Theme) -> FontConfiguration:
-    """One font configuration per theme and process.
-
-    Reusing it saves decoding the faces on every render; keeping one per theme stops a
-    theme's faces from leaking into another theme's PDFs.
-    """
-    if theme.dirs not in _font_configs:
-        _font_configs[theme.dirs] = FontConfiguration()
-    return _font_configs[theme.dirs]
-
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens."""
