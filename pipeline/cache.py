@@ -44,9 +44,14 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def entry_path(source_dir: Path, kind: str, key: str) -> Path:
+    """Where the entry `kind/key` of the project's cache is (or would be) stored."""
+    return cache_dir(source_dir) / kind / key[:2] / key
+
+
 def cached(source_dir: Path, kind: str, key: str, make: Callable[[], bytes]) -> bytes:
     """The entry `kind/key` of the project's cache, made by `make()` and stored when absent."""
-    path = cache_dir(source_dir) / kind / key[:2] / key
+    path = entry_path(source_dir, kind, key)
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -28,6 +28,7 @@ from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
+from .images import EPUB_LONG_EDGE, capped
 from .references import references_section
 from ..read.resources import IMAGE_TYPES
 from .theme import Theme
@@ -127,7 +128,8 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     every image the publication shows, its metadata and the navigation `toc`."""
     css = theme.stylesheet("epub")
     if pub.cover:
-        cover_name, cover_bytes = source_relative(pub, pub.cover), pub.cover.read_bytes()
+        cover_name = source_relative(pub, pub.cover)
+        cover_bytes = capped(pub.site.source_dir, pub.cover, EPUB_LONG_EDGE)
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
     authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
@@ -168,7 +170,8 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     images = [path for path in document_files(pub) if path != pub.cover]
     for index, path in enumerate(images):
         book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(pub, path),
-                                    media_type=_media_type(path.name), content=path.read_bytes()))
+                                    media_type=_media_type(path.name),
+                                    content=capped(pub.site.source_dir, path, EPUB_LONG_EDGE)))
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover_name,
                                 media_type=_media_type(cover_name), content=cover_bytes)
     cover_image.properties = ["cover-image"]

@@ -20,6 +20,7 @@ from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
 from .fonts import font_config
+from .images import PRINT_LONG_EDGE
 from ..models import Collection, Document
 from .theme import Theme
 
@@ -113,7 +114,9 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
 def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Path, medium: str,
                 extra_css: str = "", **options) -> None:
     """Lay out the print page `page` of `doc` and write it to `target`."""
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    # The handout's images at most 300 dpi as printed; the press PDF's at full resolution.
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network,
+                               None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
     fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
