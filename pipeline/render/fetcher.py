@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .images import capped
+from .images import capped_file
 from .theme import Theme
 
 mimetypes.add_type("image/svg+xml", ".svg")
@@ -67,10 +67,11 @@ class SandboxedFetcher(URLFetcher):
         if not real.is_file():
             raise ResourceRefused(f"file not found: {real}")
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
-        data = (capped(self.source_dir, real, self.image_long_edge)
-                if self.image_long_edge and real.is_relative_to(self.source_dir)
-                else real.read_bytes())
-        return URLFetcherResponse(real.as_uri(), data,
+        if self.image_long_edge and real.is_relative_to(self.source_dir):
+            # WeasyPrint reads a file: URL's file again when it embeds a JPEG: the URL
+            # given back names the resized copy in the cache.
+            real = capped_file(self.source_dir, real, self.image_long_edge)
+        return URLFetcherResponse(real.as_uri(), real.read_bytes(),
                                   headers={"Content-Type": content_type})
 
 

@@ -113,8 +113,7 @@ def make_files(source_dir: Path, plan: dict[str, tuple[Path, int, str]]) -> dict
         if width == full_width and fmt == RESIZABLE.get(path.suffix.lower()):
             files[name] = path.read_bytes()
             continue
-        entry = entry_path(source_dir, "images", cache_key(digest, str(width), fmt,
-                                                           repr(QUALITY[fmt])))
+        entry = _entry(source_dir, digest, width, fmt)
         if entry.is_file():
             files[name] = entry.read_bytes()
         else:
@@ -133,15 +132,27 @@ def make_files(source_dir: Path, plan: dict[str, tuple[Path, int, str]]) -> dict
 def capped(source_dir: Path, path: Path, long_edge: int) -> bytes:
     """The image at `path` with its long edge at most `long_edge` px, in its own format
     (the original when it is small enough, or not a JPEG or PNG)."""
+    return capped_file(source_dir, path, long_edge).read_bytes()
+
+
+def capped_file(source_dir: Path, path: Path, long_edge: int) -> Path:
+    """capped() as a file: the original, or the resized copy in the cache."""
     if not resizable(path):
-        return path.read_bytes()
-    (width, height), _ = _facts(path)
+        return path
+    (width, height), digest = _facts(path)
     if max(width, height) <= long_edge:
-        return path.read_bytes()
-    target = width if width >= height else round(width * long_edge / height)
-    target = min(target, long_edge)
+        return path
+    target = long_edge if width >= height else round(width * long_edge / height)
     fmt = RESIZABLE[path.suffix.lower()]
-    return make_files(source_dir, {"capped": (path, target, fmt)})["capped"]
+    entry = _entry(source_dir, digest, target, fmt)
+    if not entry.is_file():
+        make_files(source_dir, {"capped": (path, target, fmt)})
+    return entry
+
+
+def _entry(source_dir: Path, digest: str, width: int, fmt: str) -> Path:
+    return entry_path(source_dir, "images", cache_key(digest, str(width), fmt,
+                                                      repr(QUALITY[fmt])))
 
 
 def _encode(image: Image.Image, width: int, fmt: str, icc_profile: bytes | None) -> bytes:
