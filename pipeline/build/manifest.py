@@ -97,9 +97,17 @@ class Manifest:
             return None
 
     def record_publication(self, source: str, folder: str, theme: str, own_theme: str,
-                           people: tuple[str, ...], inputs: dict[str, dict]) -> None:
+                           people: tuple[str, ...], inputs: dict[str, dict],
+                           listed: dict) -> None:
+        """`listed`: what dist/index.html says about it (listing.describe)."""
         self.publications[source] = {"folder": folder, "theme": theme, "own_theme": own_theme,
-                                     "people": list(people), "inputs": inputs}
+                                     "people": list(people), "inputs": inputs,
+                                     "listed": listed}
+
+    def described(self) -> dict[str, dict]:
+        """{folder: what the listing says about it} for every publication recorded."""
+        return {entry["folder"]: entry["listed"] for entry in self.publications.values()
+                if entry.get("listed")}
 
     def record_output(self, dist_dir: Path, folder: str, fmt: str, key: str, source: str,
                       theme: str, output: Path, checks: list[str]) -> None:

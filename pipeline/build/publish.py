@@ -168,7 +168,7 @@ def _work_item(project: Project, manifest: Manifest, keys: BuildKeys,
             project.dist_dir, pub.folder, fmt, built[fmt]), 0.0, "up to date"))
     if not todo:  # a file touched, not changed: remember its new time
         manifest.record_publication(source, pub.folder, pub.theme, own_theme, print_.people,
-                                    states)
+                                    states, listing.describe(pub))
         return None
     return WorkItem(pub, todo, built)
 
@@ -188,7 +188,7 @@ def _record(project: Project, manifest: Manifest, finished, own_themes: dict,
     source = source_name(project, pub.source_path)
     print_, states = fingerprint(project, pub)
     manifest.record_publication(source, pub.folder, pub.theme, own_themes[pub.source_path],
-                                print_.people, states)
+                                print_.people, states, listing.describe(pub))
     for output in finished.outputs:
         manifest.record_output(project.dist_dir, pub.folder, output.format,
                                finished.item.keys[output.format], source, pub.theme,
@@ -231,7 +231,8 @@ def _write_listing(project: Project, site: Site, manifest: Manifest, keys: Build
         return  # nothing was ever published
     try:
         outcome.listing = _publish_listing(project, site, documents, collections,
-                                           Theme.load(project.themes_dir, name))
+                                           Theme.load(project.themes_dir, name),
+                                           manifest.described())
         manifest.listing = key
         report(f"listing: {os.path.relpath(outcome.listing, project.root)}")
     except PressroomError as error:
@@ -247,12 +248,13 @@ def _write_listing(project: Project, site: Site, manifest: Manifest, keys: Build
 
 
 def _publish_listing(project: Project, site: Site, documents: list[Document],
-                     collections: list[Collection], theme: Theme) -> Path:
+                     collections: list[Collection], theme: Theme,
+                     described: dict[str, dict]) -> Path:
     """Render dist/index.html and its files in a staging folder, move them into dist/,
     and remove the listing's files that this one no longer uses (an earlier theme's)."""
     dist_dir = project.dist_dir
     with staging(dist_dir, listing.ASSETS) as folder:
-        listing.render(site, documents, collections, theme, dist_dir, folder)
+        listing.render(site, documents, collections, theme, dist_dir, folder, described)
         moved = set(move_into(folder, dist_dir))
     assets = dist_dir / listing.ASSETS
     for stale in [p for p in assets.rglob("*") if p.is_file() and p not in moved]:

@@ -55,12 +55,14 @@ class Publication:
 
 
 def render(site: Site, docs: list[Document], collections: list[Collection], theme: Theme,
-           dist_dir: Path, out_dir: Path) -> Path:
+           dist_dir: Path, out_dir: Path, described: dict[str, dict] | None = None) -> Path:
     """Write index.html (and its files in _site/) into `out_dir`, listing every publication
-    in `dist_dir`, then the collections just built. `docs` are the documents just built;
-    they give fresh details. The build moves the result into dist/."""
-    found = publications(docs, dist_dir)
-    bound = bound_publications(collections, dist_dir)
+    in `dist_dir`, then the collections. `docs` and `collections` are those just built;
+    they give fresh details; the others come from `described` ({folder: describe(pub)} as
+    the build recorded them) or else from their web pages. The build moves the result
+    into dist/."""
+    found = publications(docs, dist_dir, described)
+    bound = bound_publications(collections, dist_dir, described)
     css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
@@ -87,7 +89,21 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     return out_dir / "index.html"
 
 
-def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
+def describe(pub: Document | Collection) -> dict:
+    """What the listing says about a publication, as JSON the build can keep."""
+    return {"title": pub.title, "subtitle": pub.subtitle, "description": pub.description,
+            "date": pub.date.isoformat(), "lang": pub.lang,
+            "authors": [p.name_with_credentials for p in pub.byline.authors]}
+
+
+def _recorded(folder: str, fields: dict, formats: tuple[Format, ...]) -> Publication:
+    return Publication(folder, fields["title"], fields["subtitle"], fields["description"],
+                       dt.date.fromisoformat(fields["date"]), tuple(fields["authors"]),
+                       fields["lang"], formats)
+
+
+def publications(docs: list[Document], dist_dir: Path,
+                 described: dict[str, dict] | None = None) -> list[Publication]:
     """Every publication folder of dist/, newest first, then by title."""
     fresh = {doc.slug: doc for doc in docs}
     found = []
@@ -100,12 +116,15 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
         doc = fresh.get(folder.name)
         if doc is not None:
             found.append(_described(doc, formats))
+        elif folder.name in (described or {}):
+            found.append(_recorded(folder.name, described[folder.name], formats))
         elif (folder / "index.html").is_file():
             found.append(_from_page(folder, formats))
     return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
 
 
-def bound_publications(collections: list[Collection], dist_dir: Path) -> list[Publication]:
+def bound_publications(collections: list[Collection], dist_dir: Path,
+                       described: dict[str, dict] | None = None) -> list[Publication]:
     """Every collection of dist/collections/, in name order: those just built described
     from their Collection, the others from their web page."""
     fresh = {c.folder: c for c in collections}
@@ -115,6 +134,8 @@ def bound_publications(collections: list[Collection], dist_dir: Path) -> list[Pu
         formats = _formats(dist_dir, name)
         if name in fresh:
             found.append(_described(fresh[name], formats))
+        elif formats and name in (described or {}):
+            found.append(_recorded(name, described[name], formats))
         elif formats and (folder / "index.html").is_file():
             found.append(_from_page(folder, formats, name))
     return found
