@@ -147,8 +147,8 @@ def photo_bases(count: int = 6) -> list[Image.Image]:
 
 
 def photo_tree(root: Path, count: int) -> Path:
-    """(d): `count` articles, each with two sections and its own photo."""
-    project(root, {})
+    """(d): `count` articles, each with two sections and its own photo, and the seed."""
+    project(root, {SEED: (REPO / "source" / f"{SEED}.md").read_text(encoding="utf-8")})
     images = root / "source" / "images"
     bases = photo_bases()
     for n in range(1, count + 1):
@@ -193,7 +193,7 @@ def scale_figures(root: Path, count: int, formats: tuple[str, ...], jobs: int,
 
 def preview_latency(root: Path, count: int, runs: int) -> dict:
     """(e): start `invoke preview`'s server on the tree, then save an edit to one article
-    and poll its served page until the edit shows; and ask for the seed-like PDF."""
+    and poll its served page until the edit shows; and ask for the seed's PDF."""
     port = 8765
     server = subprocess.Popen([sys.executable, "-c", PREVIEW.format(repo=str(REPO),
                                                                     root=str(root), port=port)],
@@ -219,7 +219,7 @@ def preview_latency(root: Path, count: int, runs: int) -> dict:
             latencies.append(time.perf_counter() - started)
             time.sleep(0.5)
         started = time.perf_counter()
-        pdf = _get(f"http://127.0.0.1:{port}/{slug}/{slug}.pdf")
+        pdf = _get(f"http://127.0.0.1:{port}/{SEED}/{SEED}.pdf")
         pdf_seconds = time.perf_counter() - started
         assert pdf.startswith(b"%PDF")
     finally:
@@ -304,7 +304,8 @@ def main() -> None:
                                  "apt-get install pandoc to compare)"))
     if scale:
         print(f"\n(d) {args.articles} articles, each with a {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} "
-              f"photo ({photos / 1e6:.0f} MB of photos in source/), --jobs {args.jobs}")
+              f"photo ({photos / 1e6:.0f} MB of photos in source/), and the seed; "
+              f"--jobs {args.jobs}")
         print(f"{'formats':<8} {'cold s':>8} {'unchanged s':>12} {'/cold':>6} {'one edited s':>13}"
               f" {'/cold':>6} {'peak MB':>8} {'dist/ MB':>9}")
         for name in ("web", "all"):

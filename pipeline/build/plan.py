@@ -132,8 +132,9 @@ def recorded(project: Project, manifest: Manifest, source: str,
     if not entry:
         return None
     states = {}
+    source_dir = str(project.source_dir)
     for name, old in entry["inputs"].items():
-        state = file_state(project.source_dir / name, old)
+        state = file_state(f"{source_dir}/{name}", old)
         if state is None:
             return None
         states[name] = state
@@ -147,9 +148,10 @@ def current_outputs(project: Project, manifest: Manifest, keys: BuildKeys, recor
                     formats: tuple[str, ...]) -> dict[str, Path] | None:
     """The recorded outputs of `formats`, when every one is up to date; else None."""
     found = {}
+    dist_dir = project.dist_dir
     for fmt in formats:
         key = keys.key(fmt, record.fingerprint)
-        path = key and manifest.output_file(project.dist_dir, record.folder, fmt, key)
+        path = key and manifest.output_file(dist_dir, record.folder, fmt, key)
         if not path:
             return None
         found[fmt] = path
