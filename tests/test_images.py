@@ -102,3 +102,17 @@ def test_a_photo_heavy_page_is_at_least_three_times_smaller(tmp_path):
     assert run_publish(root, ("html",)).ok
     published = sum(p.stat().st_size for p in (root / "dist" / "camera" / "images").iterdir())
     assert published * 3 <= (root / "source" / "images" / "camera.jpg").stat().st_size
+
+
+def test_a_replaced_photo_leaves_no_variants_behind(tmp_path):
+    root = make_project(tmp_path / "project", seed=False)
+    _photo(root / "source" / "images" / "old.jpg", (1200, 800))
+    _photo(root / "source" / "images" / "new.jpg", (1200, 800))
+    source = write_source(root, "page", article(body="![A photo](images/old.jpg)\n"))
+    assert run_publish(root, ("html", "pdf")).ok
+    source.write_text(source.read_text().replace("old.jpg", "new.jpg"))
+    assert run_publish(root, ("html",)).ok
+    images = sorted(p.name for p in (root / "dist" / "page" / "images").iterdir())
+    assert images == sorted(["new-480.jpg", "new-480.webp", "new-960.jpg", "new-960.webp",
+                             "new.jpg", "new-1200.webp", "stemedix-logo.svg"])
+    assert (root / "dist" / "page" / "page.pdf").is_file()  # another format's file stays

@@ -23,7 +23,8 @@ from .gather import (SharedInputs, collection_file, gather, gather_collections, 
 from .manifest import Manifest
 from .plan import BuildKeys, current_outputs, fingerprint, recorded, source_name
 from .project import FORMATS, BuildOptions, Project  # noqa: F401 (the build's public names)
-from .run import COLLECTION_RENDERERS, RENDERERS, WorkItem, renderer, run  # noqa: F401
+from .run import (COLLECTION_RENDERERS, RENDERERS, Finished, WorkItem, renderer,  # noqa: F401
+                  run)
 from .staging import move_into, staging
 
 
@@ -158,8 +159,8 @@ def _work_item(project: Project, manifest: Manifest, keys: BuildKeys,
             outcome.failed.append(pub.slug)
             outcome.problems.append(Diagnostic(pub.source_path, None, str(error)))
             return None
-    print_, states = fingerprint(project, pub)
-    built = {fmt: keys.key(fmt, print_) for fmt in wanted}
+    made_from, states = fingerprint(project, pub)
+    built = {fmt: keys.key(fmt, made_from) for fmt in wanted}
     todo = tuple(fmt for fmt in wanted if force or not
                  manifest.output_file(project.dist_dir, pub.folder, fmt, built[fmt]))
     source = source_name(project, pub.source_path)
@@ -167,13 +168,13 @@ def _work_item(project: Project, manifest: Manifest, keys: BuildKeys,
         outcome.results.append(Result(pub.folder, fmt, manifest.output_file(
             project.dist_dir, pub.folder, fmt, built[fmt]), 0.0, "up to date"))
     if not todo:  # a file touched, not changed: remember its new time
-        manifest.record_publication(source, pub.folder, pub.theme, own_theme, print_.people,
+        manifest.record_publication(source, pub.folder, pub.theme, own_theme, made_from.people,
                                     states, listing.describe(pub))
         return None
     return WorkItem(pub, todo, built)
 
 
-def _record(project: Project, manifest: Manifest, finished, own_themes: dict,
+def _record(project: Project, manifest: Manifest, finished: Finished, own_themes: dict,
             outcome: Outcome) -> None:
     """Note a rendered publication in the outcome and the manifest."""
     pub = finished.item.publication
@@ -186,9 +187,9 @@ def _record(project: Project, manifest: Manifest, finished, own_themes: dict,
     accessible = not any(accessibility_findings(member) for member in articles_of(pub))
     checks = ["validation"] + (["accessibility"] if accessible else [])
     source = source_name(project, pub.source_path)
-    print_, states = fingerprint(project, pub)
+    made_from, states = fingerprint(project, pub)
     manifest.record_publication(source, pub.folder, pub.theme, own_themes[pub.source_path],
-                                print_.people, states, listing.describe(pub))
+                                made_from.people, states, listing.describe(pub))
     for output in finished.outputs:
         manifest.record_output(project.dist_dir, pub.folder, output.format,
                                finished.item.keys[output.format], source, pub.theme,

@@ -33,6 +33,7 @@ COLLECTION_RENDERERS = {"html": ("web", "render_collection"),
 # Formats of one document go to the pool as separate tasks, the slowest first, so that one
 # document still keeps both cores busy (its PDF on one, its EPUB and web page on the other).
 RENDER_ORDER = ("pdf", "press", "epub", "html", "single")
+WEB_PAGE_FOLDERS = ("images", "theme")  # what a web page has beside it, all rendered anew
 
 
 def renderer(fmt: str, collection: bool = False) -> Callable[[Document, Theme, Path], Path]:
@@ -169,12 +170,18 @@ def stage_formats(project: Project, pub: Document | Collection, formats: tuple[s
 
 def publish_staged(project: Project, pub: Document | Collection,
                    staged: list[Staged]) -> tuple[Rendered, ...]:
-    """Move the staged folders of one publication into dist/ together, then remove them."""
+    """Move the staged folders of one publication into dist/ together, then remove them
+    (and, when its web page was rendered, the files the earlier page used and this one
+    does not: the variants of a photo it no longer shows)."""
     final = project.dist_dir / pub.folder
     try:
-        move_into([s.folder for s in staged if s.folder], final)
+        moved = set(move_into([s.folder for s in staged if s.folder], final))
     finally:
         discard(staged)
+    if any(output.format == "html" for s in staged for output in s.outputs):
+        for folder in (final / name for name in WEB_PAGE_FOLDERS):
+            for path in [p for p in folder.rglob("*") if p.is_file() and p not in moved]:
+                path.unlink()
     return tuple(Rendered(output.format, final / output.path, output.seconds)
                  for s in staged for output in s.outputs)
 
