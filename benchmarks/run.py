@@ -49,8 +49,10 @@ PHOTO_SIZE = (2400, 1600)  # px: a phone photo exported at a common size
 def run(command: list[str], cwd: Path) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one command in its own process."""
     started = time.perf_counter()
+    # pandoc's --pdf-engine=weasyprint runs the `weasyprint` command: the one of this Python.
+    path = os.pathsep.join((os.path.dirname(sys.executable), os.environ.get("PATH", "")))
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, env={**os.environ, "PATH": path})
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
