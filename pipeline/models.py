@@ -9,6 +9,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .diagnostics import Diagnostic
+
 
 # What every publication says about itself unless site.yml or the document says otherwise.
 DEFAULT_DISCLAIMER = (
@@ -151,6 +153,9 @@ class Document:
     # A translation is source/<slug>.<lang>.md: the same slug as its original
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original
+    # What reading found that does not stop publishing (markup removed in cleaning, template
+    # tags of other tools shown as text): warnings, with file, line and column.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

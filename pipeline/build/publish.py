@@ -92,14 +92,24 @@ class Outcome:
     listing: Path | None = None  # dist/index.html, when it was written
 
     @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        """Nothing failed: every document was published (warnings or not)."""
+        return not self.failed and not self.errors
 
 
 def gather(project: Project, only: str | None = None, theme: str | None = None,
            paper: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Read and check every source (or just `only`, or the articles of the collection
-    `only` names); nothing is written here."""
+    `only` names); nothing is written here. The diagnostics are the errors of the
+    sources that could not be read and the warnings of those that were."""
     site = load_site(project.source_dir)
     if paper is not None:
         if paper.lower() not in PAPER_SIZES:
@@ -139,7 +149,9 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
                                     "rename the file"))
             continue
         try:
-            documents.append(read_document(path, site, people, names))
+            document = read_document(path, site, people, names)
+            documents.append(document)
+            problems.extend(document.warnings)
         except InvalidInput as error:
             problems.extend(error.problems)
     if theme is not None:
@@ -162,7 +174,7 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     paths = [p for p in collection_sources(project.source_dir) if only in (None, p.stem)]
     if not paths:
         return [], []
-    failed = {p.file.stem for p in problems}
+    failed = {p.file.stem for p in problems if p.severity == "error"}
     readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
     slugs = {p.stem for p in project.sources()}
     # The documents' site: with the build's --paper, and site.yml read once.
@@ -210,8 +222,9 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     folder and moved into place only when every requested format succeeded, so dist/
     never holds half a build. Outputs whose inputs did not change since the build
     recorded in dist/manifest.json are skipped unless `force`; `jobs` > 1 renders
-    the formats of the documents on a pool of processes. With `strict`, a document that
-    makes a claim of severity error (source/claims.yml) is not published. `plan` is told
+    the formats of the documents on a pool of processes. A document with errors is not
+    published, one with only warnings is; with `strict`, warnings stop it too, and so
+    does a claim of severity error (source/claims.yml). `plan` is told
     what will be rendered ({folder: formats}) before it is, and `report` gets a line as
     each output is rendered.
     """
@@ -219,6 +232,10 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     if strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
+        warned = {p.file for p in problems if p.severity == "warning"}
+        documents = [doc for doc in documents if doc.source_path not in warned]
+        problems = [replace(p, severity="error") if p.severity == "warning" else p
+                    for p in problems]
     collections: list[Collection] = []
     # --only builds one article and no collection, or one collection and its articles
     if only is None or collection_file(project, only):
@@ -235,7 +252,7 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
             formats = (*formats[:formats.index("html") + 1], "single",
                        *formats[formats.index("html") + 1:])
     outcome = Outcome(problems=problems)
-    outcome.failed = sorted({p.file.stem for p in problems})
+    outcome.failed = sorted({p.file.stem for p in problems if p.severity == "error"})
     themes: dict[str, Theme] = {}
     manifest = Manifest.load(project.dist_dir)
     theme_hashes: dict[str, str] = {}

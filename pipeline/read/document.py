@@ -14,8 +14,10 @@ from markupsafe import Markup
 from ..diagnostics import InvalidInput, Diagnostic
 from .config import disclaimer_problems
 from ..models import Byline, Document, Person, Site, TocEntry
-from .sanitise import clean as sanitise_html
-from .sanitise import unclosed_elements, unsafe_html
+from .foreign import template_tags
+from .sanitise import Notice, clean as sanitise_html
+from .sanitise import inspect as inspect_html
+from .sanitise import link_allowed, unclosed_elements
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
 FRONT_MATTER_FIELDS = [
@@ -96,7 +98,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
     body_html, toc, images = _convert_body(path, body, body_line, site, problems)
-    if problems:
+    if any(problem.severity == "error" for problem in problems):
         raise InvalidInput(problems)
     return Document(
         slug=path.stem,
@@ -119,6 +121,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         body_source=body,
         body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        warnings=tuple(problems),
     )
 
 
@@ -228,33 +231,99 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: l
     for img in root.iter("img"):
         if img.get("alt") is None:
             img.set("alt", "")
-    for element in raw.iter("svg", "math"):
-        problems.append(Diagnostic(path, _line_of(f"<{element.tag}", body_lines, body_line),
-                                f"inline <{element.tag}> is not supported",
-                                f"save it as a file under source/images/ and show it with "
-                                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})"))
+    _check_template_tags(path, body, body_line, problems)
     toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
     return polyglot_markup(root), toc, tuple(images)
 
 
 def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: list[str],
                     body_line: int, problems: list[Diagnostic]) -> None:
-    """Report raw HTML outside the sanitiser's allow-list, and raw HTML blocks left open
-    (Markdown would read the rest of the document as HTML), each with its line."""
+    """Warn about what cleaning removes from the raw HTML (sanitise.inspect), at its line
+    and column, and about raw HTML blocks left open, which Python-Markdown reads to the
+    end of the document."""
+    body = "\n".join(body_lines)
+    searched_from: dict[str, int] = {}  # a fragment written twice: the next one each time
     for block in converter.htmlStash.rawHtmlBlocks:
-        if not isinstance(block, str) or "\n" not in block.strip():
+        if not isinstance(block, str):
+            continue
+        start = body.find(block, searched_from.get(block, 0))
+        if start < 0:  # rewritten by Markdown (indentation): its first line still says where
+            first = block.strip().split("\n")[0]
+            start = max(body.find(first), 0)
+        else:
+            searched_from[block] = start + len(block)
+        for notice in inspect_html(block):
+            problems.append(_diagnostic(path, body, body_line, start + notice.offset, notice))
+        if "\n" not in block.strip():
             continue  # one inline tag: its paragraph closes it
-        start = _line_of(block.strip().split("\n")[0], body_lines, body_line)
         for tag, line in unclosed_elements(block)[:1]:
-            problems.append(Diagnostic(path, start + line - 1,
-                                    f"raw HTML <{tag}> is never closed, so the rest of the "
-                                    "document would be read as HTML",
-                                    f"add </{tag}> where the element ends"))
-    seen = set()
-    for unsafe in unsafe_html(raw):
-        line = _line_of(unsafe.needle, body_lines, body_line, ignore_case=True, after=seen)
-        seen.add((unsafe.needle.lower(), line))
-        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix))
+            line_start = start + sum(len(text) + 1 for text in block.split("\n")[:line - 1])
+            problems.append(_diagnostic(path, body, body_line, line_start, Notice(
+                0, f"raw HTML <{tag}> is never closed, so Markdown reads the rest of the "
+                "document as HTML", f"add </{tag}> where the element ends")))
+    _check_markdown_markup(path, raw, converter, body_lines, body_line, problems)
+
+
+def _check_markdown_markup(path: Path, raw, converter: markdown.Markdown,
+                           body_lines: list[str], body_line: int,
+                           problems: list[Diagnostic]) -> None:
+    """Event handlers and links to unpublished schemes written in Markdown rather than raw
+    HTML (`{onclick=...}` attribute lists, `[text](javascript:...)`): cleaning removes them
+    too. Those inside raw HTML were reported with it, so each is counted against them."""
+    raw_text = "\n".join(b for b in converter.htmlStash.rawHtmlBlocks if isinstance(b, str))
+    counted: dict[str, int] = {}
+    seen: set = set()
+    for element in raw.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name.startswith("on"):
+                needle, notice = name, Notice(0, f"the event handler '{name}' on "
+                                              f"<{element.tag}> is removed",
+                                              "remove it: published documents cannot run "
+                                              "scripts")
+            elif name in ("href", "src") and value and not link_allowed(value):
+                needle, notice = value, Notice(0, f"the link to '{value}' is removed: only "
+                                               "http:, https:, mailto: and tel: links and "
+                                               "links to files are published",
+                                               "link to a web page (https://...) or to a file "
+                                               "published with the document")
+            else:
+                continue
+            counted[needle] = counted.get(needle, 0) + 1
+            if counted[needle] <= raw_text.lower().count(needle.lower()):
+                continue  # raw HTML: already reported with its column
+            line = _line_of(needle, body_lines, body_line, ignore_case=True, after=seen)
+            seen.add((needle.lower(), line))
+            column = body_lines[line - body_line].lower().find(needle.lower()) + 1 \
+                if 0 <= line - body_line < len(body_lines) else 0
+            problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                       severity="warning", rule="raw-html",
+                                       column=column or None))
+
+
+def _check_template_tags(path: Path, body: str, body_line: int,
+                         problems: list[Diagnostic]) -> None:
+    """Warn about other tools' template tags in the text (outside fenced code)."""
+    offset, fence = 0, None
+    for line in body.split("\n"):
+        marker = re.match(r"\s{0,3}(`{3,}|~{3,})", line)
+        if marker and (fence is None or marker[1].startswith(fence)):
+            fence = None if fence else marker[1][:3]
+        elif fence is None:
+            for notice in template_tags(line):
+                problems.append(_diagnostic(path, body, body_line, offset + notice.offset,
+                                            notice))
+        offset += len(line) + 1
+
+
+def _diagnostic(path: Path, body: str, body_line: int, offset: int,
+                notice: Notice) -> Diagnostic:
+    """A notice at `offset` characters into the body, with its line and column in the file."""
+    line = body_line + body.count("\n", 0, offset)
+    column = offset - (body.rfind("\n", 0, offset) + 1) + 1
+    return Diagnostic(path, line, notice.message, notice.fix, severity=notice.severity,
+                      rule=notice.rule, column=column)
 
 
 def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
