@@ -129,6 +129,17 @@ def dose(weight):
     return weight * 2 < 10 & 3
 ```
 
+## Watch & learn
+
+<div class="video-container"><iframe width="560" height="315" src="https://www.youtube-nocookie.com/embed/TIbZDRXM-Tg" title="Living with MS: a nurse explains" frameborder="0" allowfullscreen></iframe></div>
+
+https://vimeo.com/82090131
+
+<details>
+<summary>What the videos cover</summary>
+<p>Press <kbd>Space</kbd> to pause; <mark>captions</mark> are on.</p>
+</details>
+
 ## Photo
 
 ![A red square](images/jane.png)

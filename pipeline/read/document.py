@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from html import unescape as unescape_html
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import markdown
 from lxml import etree
 from markupsafe import Markup
 
-from ..diagnostics import InvalidInput, Diagnostic
+from ..diagnostics import Diagnostic, InvalidInput, sort_key
 from .config import disclaimer_problems
 from ..models import Byline, Document, Person, Site, TocEntry
 from .foreign import template_tags
@@ -121,7 +122,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         body_source=body,
         body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
-        warnings=tuple(problems),
+        warnings=tuple(sorted(problems, key=sort_key)),
     )
 
 
@@ -369,7 +370,9 @@ def _line_of(needle: str, lines: list[str], first_line: int, ignore_case: bool =
 
 
 def _toc_entry(token: dict) -> TocEntry:
-    return TocEntry(level=token["level"], id=token["id"], title=token["name"],
+    # The toc extension gives the heading's text as HTML ('&amp;'); the models hold text,
+    # which each output escapes once.
+    return TocEntry(level=token["level"], id=token["id"], title=unescape_html(token["name"]),
                     children=tuple(_toc_entry(child) for child in token["children"]))
 
 

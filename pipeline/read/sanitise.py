@@ -98,6 +98,11 @@ class Video:
     id: str
 
     @property
+    def default_title(self) -> str:
+        """What a video block says when the source gives no title."""
+        return f"Video on {self.host}"
+
+    @property
     def watch_url(self) -> str:
         """Its page on the host, where anyone can watch it."""
         if self.host == "YouTube":
@@ -189,7 +194,7 @@ def video_block(video: Video, title: str) -> lxml.html.HtmlElement:
     block = lxml.html.Element("div", {"class": "video"})
     paragraph = etree.SubElement(block, "p")
     link = etree.SubElement(paragraph, "a", {"href": video.watch_url})
-    link.text = title or f"Video on {video.host}"
+    link.text = title or video.default_title
     return block
 
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
-                      theme_files)
+                      theme_files, video_blocks)
 from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
@@ -99,6 +99,14 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
         target = relink(anchor.get("href") or "")
         if target:
             anchor.set("href", target)
+    for block, video, title in video_blocks(body):  # a link: reading systems play no video
+        paragraph, link = block.find("p"), block.find("p/a")
+        if title:
+            paragraph.text, link.tail = "Video: ", f" (on {video.host})"
+        else:
+            link.text = f"Watch the video on {video.host}"
+    for details in body.iter("details"):  # some reading systems cannot open them
+        details.set("open", "open")
     references_id = references_section(body, epub=True)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
