@@ -32,7 +32,7 @@ def project(tmp_path):
 
 
 CHECKER_RULES = ("epubcheck", "ace", "nu-html-checker", "axe")
-STRUCTURE_RULES = {"front-matter", "broken-anchor", "broken-link", "article-link",
+STRUCTURE_RULES = {"front-matter", "broken-anchor", "broken-link", "site-link",
                    "unused-image", "image-alt", "heading-order", "document-lang"}
 
 
@@ -60,6 +60,8 @@ def test_findings_name_file_line_rule_and_fix(project):
         #### Too deep
 
         See [the other](missing-article.md) and [the seed](can-stem-cell-therapy-cure-multiple-sclerosis.md).
+
+        Also [tremor](/information/managing-symptoms/tremor) and [ms](/x/can-stem-cell-therapy-cure-multiple-sclerosis).
         """))
     rules = findings_by_rule(project)
     source = project / "source" / "doc.md"
@@ -72,8 +74,10 @@ def test_findings_name_file_line_rule_and_fix(project):
     assert heading.line == 14 and "skips from level 2 to 4" in heading.message
     [broken] = rules["broken-link"]
     assert broken.line == 16 and "missing-article.md" in broken.message
-    [to_source] = rules["article-link"]
-    assert to_source.severity == "warning" and "../can-stem-cell" in to_source.fix
+    [site_link] = rules["site-link"]  # the second one names a source: a page link
+    assert (site_link.line, site_link.severity) == (18, "warning")
+    assert "'/information/managing-symptoms/tremor' matches no source" in site_link.message
+    assert "https://www.stemedix.com/information/managing-symptoms/tremor" in site_link.message
     [unused] = rules["unused-image"]
     assert unused.file.name == "unused.png" and unused.severity == "warning"
     assert "image-alt" in rules and "chart.png" not in str(rules["unused-image"])

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 import lxml.html
 
 from ..checks import external as checkers
@@ -74,11 +76,18 @@ def link_findings(doc: Document, project: Project) -> list[Diagnostic]:
             if href[1:] not in ids:
                 findings.append(Diagnostic(doc.source_path, source_line(doc, f"]({href}"), f"link to '{href}' points to no heading or id", fix="use the id of a heading (shown in the web page's address when you click "
                     "it) or add one with {#id}", rule="broken-anchor"))
-        elif href.endswith(".md") and "://" not in href:
-            if Path(href).stem not in slugs:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}': no such article in source/", fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link"))
-            else:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}' is to the Markdown source", fix=f"link to the published page instead: ../{Path(href).stem}/", severity="warning", rule="article-link"))
+        elif href.split("#")[0].endswith(".md") and "://" not in href:
+            # Links to known sources were made page links when the sources were gathered.
+            findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}': no such article in source/", fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link"))
+        elif href.startswith("/") and not href.startswith("//"):
+            site = urlsplit(doc.site.base_url)
+            findings.append(Diagnostic(
+                doc.source_path, source_line(doc, href),
+                f"link to '{href}' matches no source: the PDF and the EPUB link to "
+                f"{site.scheme}://{site.netloc}{href}",
+                fix="check that the page exists on the site, or link to the source "
+                    "(other-slug.md) or to a full address (https://...)",
+                severity="warning", rule="site-link"))
     return findings
 
 

@@ -13,9 +13,12 @@ from typing import Callable
 
 import importlib
 
+from markupsafe import Markup
+
 from ..render import listing
 from ..read.config import PAPER_SIZES, load_people, load_site
 from ..read.document import read_document
+from ..read.links import page_links
 from ..diagnostics import InvalidInput, PressroomError, Diagnostic
 from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
 from ..models import Collection, Document, articles_of
@@ -154,6 +157,11 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
             problems.extend(document.warnings)
         except InvalidInput as error:
             problems.extend(error.problems)
+    # Links to other sources, however written, in the one form the renderers map.
+    slugs = {p.stem for p in project.sources()}
+    documents = [replace(doc, body_html=Markup(page_links(doc.body_html, slugs,
+                                                          site.base_url)))
+                 for doc in documents]
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return documents, problems
