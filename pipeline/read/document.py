@@ -257,7 +257,11 @@ def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: l
             problems.append(_diagnostic(path, body, body_line, start + notice.offset, notice))
         if "\n" not in block.strip():
             continue  # one inline tag: its paragraph closes it
-        for tag, line in unclosed_elements(block)[:1]:
+        # Only a block-level element left open swallows the document; an inline one
+        # (a link whose tag spans lines) ends with its paragraph.
+        unclosed = [(tag, line) for tag, line in unclosed_elements(block)
+                    if converter.is_block_level(tag)]
+        for tag, line in unclosed[:1]:
             line_start = start + sum(len(text) + 1 for text in block.split("\n")[:line - 1])
             problems.append(_diagnostic(path, body, body_line, line_start, Notice(
                 0, f"raw HTML <{tag}> is never closed, so Markdown reads the rest of the "
