@@ -100,12 +100,23 @@ def test_active_content_is_removed_with_its_offset():
     assert "Hi <b>you</b>" in html and ">x</a>" in html
 
 
+def test_an_unknown_element_loses_its_tag_with_a_warning_and_keeps_its_text():
+    raw = "Press <Ctrl> and <x-note>this</x-note>."
+    assert [(raw[n.offset:n.offset + 6], n.message) for n in inspect(raw)] == [
+        ("<Ctrl>", "the unknown element <ctrl> is removed (the text inside it stays)"),
+        ("<x-not", "the unknown element <x-note> is removed (the text inside it stays)")]
+    assert "&lt;ctrl>" in inspect(raw)[0].fix
+    assert clean(raw) == "Press  and this."
+
+
 def test_malformed_html_is_repaired_as_browsers_do():
     # An href split over two lines, an unclosed <b>, misnested tags, a stray end tag.
     raw = '<p><a href="https://example.org/a-long-\npath">link</a> <b>bold <i>both</b> i</i></p></div>'
     assert inspect(raw) == []
     html = clean(raw)
-    assert html == ('<p><a href="https://example.org/a-long-%0Apath">link</a> '
+    assert clean('<pre><code>x = \'<a href="a\nb">\'</code></pre>'.replace("<a", "&lt;a")) \
+        == '<pre><code>x = \'&lt;a href="a\nb"&gt;\'</code></pre>'  # code keeps its lines
+    assert html == ('<p><a href="https://example.org/a-long-path">link</a> '
                     '<b>bold <i>both</i></b><i> i</i></p>')
 
 

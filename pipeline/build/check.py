@@ -111,7 +111,8 @@ def _output_findings(project: Project, only: str | None,
         scratch_project = Project(project.root, output=Path(scratch))
         progress("building the web pages and EPUBs to check them")
         outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
-        findings += list(outcome.problems)
+        # The sources' own problems and warnings were gathered above already.
+        findings += [problem for problem in outcome.problems if problem not in findings]
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:
                 output = Path(scratch) / doc.folder / pattern.format(slug=doc.slug)

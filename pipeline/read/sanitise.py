@@ -73,6 +73,10 @@ ACTIVE = {"script", "style", "noscript", "object", "embed", "applet", "frame", "
           "form", "input", "button", "select", "option", "textarea", "label", "fieldset",
           "output", "datalist", "link", "meta", "base", "template", "portal", "dialog"}
 MEDIA = {"video", "audio", "canvas", "svg", "math", "map", "area", "track"}
+# Unwrapped without a word: presentational or structural leftovers whose text stays.
+UNWRAPPED = {"center", "font", "picture", "source", "big", "tt", "strike", "nobr", "blink",
+             "marquee", "section", "article", "aside", "header", "footer", "nav", "main",
+             "hgroup", "address", "data", "acronym", "html", "head", "body", "title"}
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -164,7 +168,7 @@ def clean(html: str) -> str:
     """`html` as it is published: repaired, videos made video blocks, presentational
     markup unwrapped or mapped, and everything outside the allow-list removed."""
     repaired = nh3.clean(
-        html, tags=TAGS | CARRIED_TAGS,
+        _START_TAG.sub(_join_urls, html), tags=TAGS | CARRIED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=_merge(ATTRIBUTES, CARRIED_ATTRIBUTES),
         strip_comments=True, link_rel=None, url_schemes=URL_SCHEMES,
@@ -179,6 +183,18 @@ def clean(html: str) -> str:
     return nh3.clean(mapped, tags=TAGS, attributes=ATTRIBUTES, strip_comments=True,
                      link_rel=None, url_schemes=URL_SCHEMES,
                      filter_style_properties=STYLE_PROPERTIES)
+
+
+# A link or source address in quotes: browsers drop the line breaks and tabs inside one
+# (a long href wrapped by an editor), and so does `clean`.
+_URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*')""", re.I)
+
+
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")  # text, code included, has its '<' escaped
+
+
+def _join_urls(tag: re.Match) -> str:
+    return _URL_ATTRIBUTE.sub(lambda m: m[1] + re.sub(r"[\t\r\n]", "", m[2]), tag[0])
 
 
 def _merge(*maps: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -310,8 +326,8 @@ class _Inspector(HTMLParser):
         message = _element_message(tag, dict(attrs))
         if message:
             self.notices.append(Notice(start, *message))
-            if not closes and tag not in ("embed", "input", "link", "meta", "base", "area",
-                                          "track"):
+            if not closes and (tag in ACTIVE or tag in MEDIA or tag == "iframe") and \
+                    tag not in ("embed", "input", "link", "meta", "base", "area", "track"):
                 self.removed_depth.append(tag)
             return
         for name, value in attrs:
@@ -357,6 +373,9 @@ def _element_message(tag: str, attrs: dict) -> tuple[str, str] | None:
     if tag in ACTIVE or tag in MEDIA:
         return (f"<{tag}> is removed with its content",
                 "link to the page or the media file instead: [description](https://...)")
+    if tag not in TAGS and tag not in UNWRAPPED and tag not in CARRIED_TAGS:
+        return (f"the unknown element <{tag}> is removed (the text inside it stays)",
+                f"if '<{tag}>' is meant as text, write &lt;{tag}> or put it in `code`")
     return None
 
 
