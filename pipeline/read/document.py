@@ -123,6 +123,12 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     )
 
 
+def source_slug(path: Path) -> str:
+    """The slug of a source: its name without '.md' (and without a translation's language)."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    return slug if dot and LANGUAGE_SUFFIX.match(suffix) else path.stem
+
+
 def _translation(path: Path, lang: str | None, front: YamlText,
                  problems: list[Diagnostic]) -> tuple[str, str, str | None]:
     """(slug, the original's slug or "", language) of a source: source/<slug>.<lang>.md is

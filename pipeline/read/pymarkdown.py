@@ -79,11 +79,12 @@ class _LineFinder:
     def find(self, text: str) -> int:
         """The index of the first line at or after the cursor holding `text`'s first
         words (the cursor when none does); the cursor moves there."""
-        words = _WORD.findall(text)[:3]
-        for index in range(self.cursor, len(self.lines)):
-            if words and all(word in self.lines[index] for word in words[:1]):
-                self.cursor = index
-                return index
+        words = _WORD.findall(text)
+        for probe in (words[:3], words[:1]):  # a wrapped line may hold only the first
+            for index in range(self.cursor, len(self.lines) if probe else 0):
+                if all(word in self.lines[index] for word in probe):
+                    self.cursor = index
+                    return index
         return self.cursor
 
     def walk(self, root) -> tuple[list[Block], list[SourceLink]]:
@@ -96,9 +97,13 @@ class _LineFinder:
                                *KINDS):
                 own = element.text_content() if element.tag != "pre" else \
                     element.text_content().split("\n", 1)[0]
+                if not own.strip():  # an image alone: found by its file name
+                    own = " ".join(img.get("src", "") for img in element.iter("img"))
                 index = self.find(own)
                 element.set(SOURCE_LINE, str(self.body_line + index))
-                if element.tag in KINDS:
+                if element.tag in KINDS and not (element.tag == "li" and (
+                        element.find("p") is not None or _ancestor(element, "div") is not None
+                        and "footnote" in (_ancestor(element, "div").get("class") or ""))):
                     starts.append((index, element))
             if element.tag in ("a", "img"):
                 target = element.get("href" if element.tag == "a" else "src") or ""
@@ -114,12 +119,13 @@ class _LineFinder:
             while end > index and not self.lines[end].strip():
                 end -= 1
             kind = KINDS[element.tag]
-            if kind == "paragraph" and _inside(element, "li", "dd", "blockquote"):
+            note = _ancestor(element, "div")
+            if kind == "paragraph" and note is not None and \
+                    "footnote" in (note.get("class") or ""):
+                kind = "footnote"
+            elif kind == "paragraph" and _inside(element, "li", "dd", "blockquote"):
                 kind = {"li": "list_item", "dd": "definition",
                         "blockquote": "blockquote"}[_inside(element, "li", "dd", "blockquote")]
-            if kind == "paragraph" and _inside(element, "div") and \
-                    "footnote" in (_ancestor(element, "div").get("class") or ""):
-                kind = "footnote"
             text = "" if kind == "code" else " ".join(element.text_content().split())
             level = int(element.tag[1]) if kind == "heading" else 0
             blocks.append(Block(kind, self.body_line + index, self.body_line + end,
