@@ -40,7 +40,7 @@ FRONT_MATTER_FIELDS = [
     Field("markdown"),
 ]
 # The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
-DIALECTS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
+PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
 # source/<slug>.<lang>.md is a translation of source/<slug>.md: a BCP 47 language tag
 # (language, optional script, optional region), as in es, zh-Hans or pt-BR.
 LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
@@ -82,16 +82,16 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
     dialect = values.get("markdown", site.markdown)
-    if dialect not in DIALECTS:
+    if dialect not in PARSERS:
         problems.append(Diagnostic(path, front.line("markdown"), f"unknown Markdown dialect "
-                                   f"'{dialect}'", f"use one of: {', '.join(DIALECTS)}"))
+                                   f"'{dialect}'", f"use one of: {', '.join(PARSERS)}"))
     slug, translation_of, lang = _translation(path, values.get("lang"), front, problems)
     if not body.strip():
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
     converted = (_convert_body(path, body, body_line, site, dialect, problems)
-                 if dialect in DIALECTS else None)
+                 if dialect in PARSERS else None)
     if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
     parsed, images = converted
@@ -227,7 +227,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
     Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        parsed = DIALECTS[dialect](body, body_line)
+        parsed = PARSERS[dialect](body, body_line)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                    f"(lists or quotes inside each other; the limit is "
