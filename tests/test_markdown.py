@@ -279,13 +279,22 @@ def test_checks_never_read_the_file_again(reader):
 # --- HTML blocks that swallow the rest --------------------------------------------------
 
 
-@pytest.mark.parametrize("opening", ["<!-- draft", "<pre>"])
+@pytest.mark.parametrize("opening, fate", [("<!-- draft", "are not shown"),
+                                           ("<pre>", "are shown as they are typed")])
 def test_an_unclosed_comment_or_pre_is_a_warning_and_the_document_publishes(reader,
-                                                                            opening):
+                                                                            opening, fate):
     doc = reader(article(body=f"Intro.\n\n{opening}\n\nThe rest.\n\nAnd more."))
     [warning] = doc.warnings
-    assert warning.severity == "warning" and warning.line == 10
-    assert "lines 10 to 14" in warning.message and "not shown" in warning.message
+    assert warning.severity == "warning" and (warning.line, warning.column) == (10, 1)
+    assert "lines 10 to 14" in warning.message and fate in warning.message
+
+
+def test_a_refused_element_deep_in_an_html_block_names_its_own_line(reader):
+    with pytest.raises(InvalidInput) as caught:
+        reader(article(body='Intro.\n\n<div>\n<p>Fine.</p>\n<p>Not <iframe src="x"></iframe>'
+                            '</p>\n</div>'))
+    [problem] = caught.value.problems
+    assert (problem.line, problem.message) == (12, "raw HTML <iframe> is not allowed")
 
 
 def test_an_unclosed_div_is_still_an_error(reader):
