@@ -373,3 +373,11 @@ def test_the_python_markdown_dialect_finds_the_same_lines_on_the_long_fixture():
         sorted((b.kind, b.line, b.end_line) for b in common.blocks)
     assert [(k.kind, k.target, k.line, k.column) for k in legacy.links] == \
         [(k.kind, k.target, k.line, k.column) for k in common.links]
+
+
+def test_the_sanitiser_leaves_any_input_a_disabled_checkbox():
+    from pipeline.read.sanitise import clean
+
+    cleaned = clean('<label><input type="text" name="q" checked> x</label>')
+    assert 'type="checkbox"' in cleaned and 'disabled=""' in cleaned
+    assert "name=" not in cleaned and 'type="text"' not in cleaned
