@@ -57,6 +57,7 @@ class Site:
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
     target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
     allow_network: bool = False  # let the PDF renderer fetch http(s) URLs a theme names
+    markdown: str = "commonmark"  # the Markdown dialect of documents that do not name one
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,6 @@ class Document:
     toc: tuple[TocEntry, ...]
     images: tuple[Path, ...]  # absolute paths inside source/, in order of appearance
     site: Site
-    body_source: str = ""  # the Markdown below the front matter, for checks that quote it
-    body_line: int = 1  # the line of source_path on which body_source starts
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
     # The source map: the body's blocks, its links and images, and the line of each
     # front-matter field ((name, line) pairs), all in source order.
@@ -154,7 +153,8 @@ class Document:
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original
     # What reading found that does not stop publishing (markup removed in cleaning, template
-    # tags of other tools shown as text): warnings, with file, line and column.
+    # tags of other tools shown as text, raw HTML that swallows the rest of the body):
+    # warnings with file, line and column, which publish and check report.
     warnings: tuple[Diagnostic, ...] = ()
 
     @property

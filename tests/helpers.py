@@ -140,6 +140,25 @@ https://vimeo.com/82090131
 <p>Press <kbd>Space</kbd> to pause; <mark>captions</mark> are on.</p>
 </details>
 
+Things to bring:
+- your medicines
+- a list of questions
+  - written down
+
+- [ ] book a visit
+- [x] read this page
+
+This is ~~wrong~~. See https://www.nhs.uk/ for more.
+
+> [!TIP]
+> Bring a friend.
+
+1. Call the clinic
+
+   ```
+   +1 555 0100
+   ```
+
 ## Photo
 
 ![A red square](images/jane.png)

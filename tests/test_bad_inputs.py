@@ -293,6 +293,7 @@ def test_publish_removes_a_script_with_a_warning_and_strict_refuses_it(cli_proje
     CASES["script"].write(cli_project, "script")
     code, output = invoke(cli_project, "html", "--strict")
     assert code == 1
+    assert "Traceback" not in output
     assert "source/script.md:10:1: <script> is removed" in output
     assert "not published: " in output and "script (nothing was written" in output
     assert not (cli_project / "dist" / "script").exists()

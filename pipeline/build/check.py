@@ -8,13 +8,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from urllib.parse import urlsplit
-
-import lxml.html
-
 from ..checks import external as checkers
 from .publish import Project, gather, gather_collections, publish
-from ..checks.accessibility import accessibility_findings, source_line
+from ..checks.accessibility import accessibility_findings
+from ..checks.links import link_findings
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
 from ..checks.claims import project_rules
 from ..render.context import document_files
@@ -50,45 +47,21 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     except InvalidInput as error:  # claims.yml itself is wrong
         findings += list(error.problems)
         rules = ()
+    slugs = {path.stem for path in project.sources()}
     for doc in documents:
+        findings += doc.warnings
         findings += accessibility_findings(doc)
-        findings += link_findings(doc, project)
+        findings += link_findings(doc, slugs)
         findings += content_findings(doc, rules, today or dt.date.today())
     if only is None:
         findings += unused_image_findings(project, documents, collections)
     skipped: list[str] = []
     if not fast and documents:
-        findings += _output_findings(project, only, [*documents, *collections], skipped,
-                                     progress)
+        built = _output_findings(project, only, [*documents, *collections], skipped, progress)
+        # The scratch build reads the sources again: their warnings are in already.
+        findings += [finding for finding in built if finding not in findings]
     findings.sort(key=sort_key)
     return findings, skipped
-
-
-def link_findings(doc: Document, project: Project) -> list[Diagnostic]:
-    """Internal anchors that point nowhere, and links to other articles that do not exist."""
-    root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
-    ids = {element.get("id") for element in root.iter() if element.get("id")}
-    slugs = {path.stem for path in project.sources()}
-    findings = []
-    for anchor in root.iter("a"):
-        href = anchor.get("href") or ""
-        if href.startswith("#"):
-            if href[1:] not in ids:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, f"]({href}"), f"link to '{href}' points to no heading or id", fix="use the id of a heading (shown in the web page's address when you click "
-                    "it) or add one with {#id}", rule="broken-anchor"))
-        elif href.split("#")[0].endswith(".md") and "://" not in href:
-            # Links to known sources were made page links when the sources were gathered.
-            findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}': no such article in source/", fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link"))
-        elif href.startswith("/") and not href.startswith("//"):
-            site = urlsplit(doc.site.base_url)
-            findings.append(Diagnostic(
-                doc.source_path, source_line(doc, href),
-                f"link to '{href}' matches no source: the PDF and the EPUB link to "
-                f"{site.scheme}://{site.netloc}{href}",
-                fix="check that the page exists on the site, or link to the source "
-                    "(other-slug.md) or to a full address (https://...)",
-                severity="warning", rule="site-link"))
-    return findings
 
 
 def unused_image_findings(project: Project, documents: list[Document],
@@ -111,8 +84,7 @@ def _output_findings(project: Project, only: str | None,
         scratch_project = Project(project.root, output=Path(scratch))
         progress("building the web pages and EPUBs to check them")
         outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
-        # The sources' own problems and warnings were gathered above already.
-        findings += [problem for problem in outcome.problems if problem not in findings]
+        findings += list(outcome.problems)
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:
                 output = Path(scratch) / doc.folder / pattern.format(slug=doc.slug)

@@ -37,7 +37,8 @@ import nh3
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
     "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
-    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
+    "label", "li",
     "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span",
     "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
     "tr", "u", "ul", "var", "wbr",
@@ -60,17 +61,20 @@ ATTRIBUTES = {
     "q": {"cite"},
     "abbr": {"title"},
     "details": {"open"},
+    "input": {"checked"},  # only a task list's checkbox: `clean` makes it one
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}  # and relative links
 STYLE_PROPERTIES = {"text-align"}  # the tables extension aligns columns with it
 # Read by the first, repairing pass so that the steps after it can carry or map them.
 CARRIED_TAGS = {"iframe"}
-CARRIED_ATTRIBUTES = {"iframe": {"src", "title"}, "*": {"align"}}
+CARRIED_ATTRIBUTES = {"iframe": {"src", "title"}, "input": {"type", "disabled"}, "*": {"align"}}
+# Whatever an <input> said, it leaves as a disabled checkbox (a task list's).
+CHECKBOX = {"input": {"type": "checkbox", "disabled": ""}}
 ALIGNMENTS = {"left", "right", "center", "justify"}
 
 # Removed with a warning: a reader would miss them (or they would run code).
 ACTIVE = {"script", "style", "noscript", "object", "embed", "applet", "frame", "frameset",
-          "form", "input", "button", "select", "option", "textarea", "label", "fieldset",
+          "form", "input", "button", "select", "option", "textarea", "fieldset",
           "output", "datalist", "link", "meta", "base", "template", "portal", "dialog"}
 MEDIA = {"video", "audio", "canvas", "svg", "math", "map", "area", "track"}
 # Unwrapped without a word: presentational or structural leftovers whose text stays.
@@ -178,11 +182,20 @@ def clean(html: str) -> str:
     root = lxml.html.fragment_fromstring(repaired, create_parent="div")
     _make_video_blocks(root)
     _map_alignment(root)
+    for field in list(root.iter("input")):  # other form fields went with inspect's warning
+        if not _task_checkbox(field.get("type"), field.get("disabled")):
+            field.drop_tree()
     mapped = "".join(
         [root.text or ""] + [lxml.html.tostring(child, encoding="unicode") for child in root])
     return nh3.clean(mapped, tags=TAGS, attributes=ATTRIBUTES, strip_comments=True,
                      link_rel=None, url_schemes=URL_SCHEMES,
-                     filter_style_properties=STYLE_PROPERTIES)
+                     filter_style_properties=STYLE_PROPERTIES,
+                     set_tag_attribute_values=CHECKBOX)
+
+
+def _task_checkbox(input_type: str | None, disabled) -> bool:
+    """A task list's checkbox, as the readers write it (`- [x] done`)."""
+    return (input_type or "").lower() == "checkbox" and disabled is not None
 
 
 # A link or source address in quotes: browsers drop the line breaks and tabs inside one
@@ -362,7 +375,9 @@ def _element_message(tag: str, attrs: dict) -> tuple[str, str] | None:
         return f"<{tag}> is removed", "remove it: published documents cannot run scripts"
     if tag in ("style", "link", "meta", "base"):
         return f"<{tag}> is removed", "remove it: the theme styles the document"
-    if tag in ("form", "input", "button", "select", "option", "textarea", "label",
+    if tag == "input" and _task_checkbox(attrs.get("type"), "" if "disabled" in attrs else None):
+        return None
+    if tag in ("form", "input", "button", "select", "option", "textarea",
                "fieldset", "output", "datalist"):
         return (f"the form element <{tag}> is removed",
                 "remove it: published documents cannot hold forms; link to the form's page")
@@ -401,16 +416,24 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "source", "track", "wbr"}
 
 
-class _OpenTags(HTMLParser):
-    """The elements a block of raw HTML opens and never closes (as (tag, line) pairs)."""
+class OpenTags(HTMLParser):
+    """The elements that HTML blocks, fed one after another with their lines, open and
+    never close (an element may close in a later block: Markdown can stand between)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, int]] = []
+        self._first_line = 1
+        self._fed_lines = 1
+
+    def feed_at(self, block: str, line: int) -> None:
+        """Read the raw HTML `block`, which starts on `line` of its file."""
+        self._first_line, self._fed_lines = line, self.getpos()[0]
+        self.feed(block if block.endswith("\n") else block + "\n")
 
     def handle_starttag(self, tag, attrs):
         if tag not in VOID:
-            self.open.append((tag, self.getpos()[0]))
+            self.open.append((tag, self._first_line + self.getpos()[0] - self._fed_lines))
 
     def handle_startendtag(self, tag, attrs):
         pass
@@ -421,11 +444,7 @@ class _OpenTags(HTMLParser):
                 del self.open[index:]
                 return
 
-
-def unclosed_elements(block: str) -> list[tuple[str, int]]:
-    """Elements of the raw HTML `block` whose required end tag never comes: (tag, 1-based line
-    within the block). Elements whose end tag HTML makes optional are left out."""
-    parser = _OpenTags()
-    parser.feed(block)
-    parser.close()
-    return [(tag, line) for tag, line in parser.open if tag not in OPTIONAL_END]
+    def unclosed(self) -> list[tuple[str, int]]:
+        """(tag, line) of each element left open whose end tag HTML requires."""
+        self.close()
+        return [(tag, line) for tag, line in self.open if tag not in OPTIONAL_END]
