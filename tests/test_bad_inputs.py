@@ -144,7 +144,7 @@ CASES = {
     # miss, or what would run code. Harmless attributes go without a word (test_sanitise).
     "unclosed-raw-html": Case(body('Intro.\n\n<div class="note">\n\nSome *text*.\n\n'
                                    "## Heading\n\nMore."),
-                              "raw HTML <div> is never closed", 10, column=1, warning=True),
+                              "raw HTML <div> is never closed", 10, warning=True),
     "script": Case(body("Intro.\n\n<script>alert('hi')</script>\n\nText."),
                    "<script> is removed", 10, column=1, warning=True),
     "iframe": Case(body('Intro.\n\nSee <iframe src="https://example.org/"></iframe>'),
@@ -157,7 +157,7 @@ CASES = {
                                     "the event handler 'onclick' on <h2> is removed", 10,
                                     column=13, warning=True),
     "javascript-link": Case(body("Intro.\n\n[Click](javascript:alert(1))"),
-                            "the link to 'javascript:alert(1)' is removed", 10, column=9,
+                            "the link to 'javascript:alert(1)' is removed", 10, column=1,
                             warning=True),
     "form": Case(body('Intro.\n\n<form action="https://example.org/"><input name="q"></form>'),
                  "the form element <form> is removed", 10, column=1, warning=True),

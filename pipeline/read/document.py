@@ -244,13 +244,14 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     lines = {element: int(element.attrib.pop(SOURCE_LINE)) for element in generated.iter()
              if SOURCE_LINE in element.attrib}
     reported = {problem.message for problem in problems}
-    for element, notice in _markup_removals(generated):  # what Markdown syntax wrote
+    for element, needle, notice in _markup_removals(generated):  # what Markdown syntax wrote
         if notice.message in reported:  # raw HTML the python-markdown dialect kept in
             continue
         line = next((lines[node] for node in (element, *element.iterancestors())
                      if node in lines), body_line)
         column = next((link.column for link in links if link.line == line
-                       and link.target == element.get("href")), None)
+                       and link.target == element.get("href")), None) \
+            or _column_of(parsed.blocks, line, needle)
         problems.append(Diagnostic(path, line, notice.message, notice.fix,
                                    severity=notice.severity, rule=notice.rule, column=column))
     _check_template_tags(path, parsed.blocks, problems)
@@ -332,7 +333,19 @@ def _at_offset(piece: RawHtml, offset: int) -> tuple[int, int]:
     return piece.line + newlines, offset - before.rfind("\n")
 
 
-def _markup_removals(root) -> list[tuple[object, Notice]]:
+def _column_of(blocks, line: int, needle: str) -> int | None:
+    """The column of `needle` on `line`, from the source of the block holding it."""
+    for block in blocks:
+        if block.line <= line <= block.end_line:
+            lines = block.source.split("\n")
+            if line - block.line < len(lines):
+                found = lines[line - block.line].lower().find(needle.lower())
+                if found >= 0:
+                    return found + 1
+    return None
+
+
+def _markup_removals(root) -> list[tuple[object, str, Notice]]:
     """Event handlers and links to unpublished schemes that Markdown syntax wrote
     (`{onclick=...}` attribute lists, `[text](javascript:...)`): cleaning removes them."""
     found = []
@@ -341,11 +354,11 @@ def _markup_removals(root) -> list[tuple[object, Notice]]:
             continue
         for name, value in element.attrib.items():
             if name.lower().startswith("on"):
-                found.append((element, Notice(
+                found.append((element, name, Notice(
                     0, f"the event handler '{name}' on <{element.tag}> is removed",
                     "remove it: published documents cannot run scripts")))
             elif name in ("href", "src") and value and not link_allowed(value):
-                found.append((element, Notice(
+                found.append((element, value, Notice(
                     0, f"the link to '{value}' is removed: only http:, https:, mailto: and "
                     "tel: links and links to files are published",
                     "link to a web page (https://...) or to a file published with the "
