@@ -381,3 +381,11 @@ def test_the_sanitiser_leaves_any_input_a_disabled_checkbox():
     cleaned = clean('<label><input type="text" name="q" checked> x</label>')
     assert 'type="checkbox"' in cleaned and 'disabled=""' in cleaned
     assert "name=" not in cleaned and 'type="text"' not in cleaned
+
+
+@pytest.mark.parametrize("dialect", ["commonmark", "python-markdown"])
+def test_a_heading_typed_as_raw_html_is_in_the_source_map(reader, dialect):
+    doc = reader(article(f"markdown: {dialect}", "Intro.\n\n<div>\n<h4>Skipped</h4>\n</div>"))
+    [finding] = [f for f in accessibility_findings(doc) if f.rule == "heading-order"]
+    assert (finding.line, "heading 'Skipped' skips from level 1 to 4") == \
+        (12, finding.message)  # one more line of front matter
