@@ -69,10 +69,9 @@ def long_web_build(tmp_path_factory) -> Build:
 
 
 @pytest.fixture(scope="session")
-def gfm_web_build(tmp_path_factory) -> Build:
-    """The GFM-heavy fixture's web page (no PDF or EPUB)."""
-    root = make_gfm_project(tmp_path_factory.mktemp("gfm-web") / "project")
-    return _build(root, formats=("html",))
+def gfm_build(tmp_path_factory) -> Build:
+    """The GFM-heavy fixture (task lists, alerts, <details>, ...) in all three formats."""
+    return _build(make_gfm_project(tmp_path_factory.mktemp("gfm") / "project"))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ PAGES = {
     "long-listing": ("long_web_build", "index.html"),
     "rich-default": ("feature_build", f"{RICH_SLUG}/index.html"),
     "rich-classic": ("classic_build", f"{RICH_SLUG}/index.html"),
-    "gfm": ("gfm_web_build", f"{GFM_SLUG}/index.html"),
+    "gfm": ("gfm_build", f"{GFM_SLUG}/index.html"),
 }
 AXE_PAGES = ["seed", "seed-listing", "long", "long-single", "rich-default", "rich-classic",
              "gfm"]
