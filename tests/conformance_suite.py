@@ -138,9 +138,11 @@ BLOCKS = {
 # rel, lang, ARIA, data-) are presentation or decoration.
 KEPT_ATTRIBUTES = ("href", "src", "alt", "title", "start", "align", "colspan", "rowspan")
 ASCII_SPACE = re.compile(r"[ \t\n\r\f]+")  # not U+00A0: a no-break space is real text
+# Smart punctuation and typographic replacements, back to what a writer types.
 TYPOGRAPHY = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                             "\u2013": "--", "\u2014": "---", "\u2026": "...",
-                            "\u00ab": "<<", "\u00bb": ">>"})
+                            "\u00ab": "<<", "\u00bb": ">>", "\u00a9": "(c)",
+                            "\u00ae": "(r)", "\u2122": "(tm)", "\u00b1": "+-"})
 ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 HEADING_ANCHOR_TEXT = {"\u00b6", "#", "\u00a7", "\U0001f517"}
 TASK_GLYPHS = {"\u2610": "false", "\u2611": "true", "\u2612": "true", "\u2713": "true",
@@ -150,9 +152,10 @@ TASK_GLYPHS = {"\u2610": "false", "\u2611": "true", "\u2612": "true", "\u2713": 
 def outline(html: str) -> str:
     """A plain, indented outline of an HTML fragment: one line per block element (with the
     attributes in KEPT_ATTRIBUTES), one line per run of inline content. Typographic quotes,
-    dashes and ellipses, whitespace between blocks, ids, classes, heading anchors, footnote
-    back-references, <abbr> wrappers, Pygments spans and wrappers, <s> for <del>, and the
-    way a task list's checkbox is written are all made the same; nothing else is."""
+    dashes, ellipses and symbols ((c), (tm)), whitespace between blocks, ids, classes,
+    heading anchors, footnote back-references, <abbr> and <label> wrappers, Pygments spans
+    and wrappers, <s> for <del>, and the way a task list's checkbox is written are all
+    made the same; nothing else is."""
     root = lxml.html.fragment_fromstring(html or "", create_parent="div")
     _decorations_removed(root)
     lines: list[str] = []
@@ -170,12 +173,13 @@ def _decorations_removed(root) -> None:
         parent = element.getparent()
         if element.tag == "a" and parent is not None and parent.tag in {
                 "h1", "h2", "h3", "h4", "h5", "h6"} and (
-                classes & {"headerlink", "anchor", "heading-anchor", "permalink"}
+                classes & {"headerlink", "header-anchor", "anchor", "heading-anchor",
+                           "permalink"}
                 or (element.text or "").strip() in HEADING_ANCHOR_TEXT):
             _drop(element)
         elif element.tag == "a" and classes & {"footnote-backref", "footnote-backlink"}:
             _drop(element)
-        elif element.tag == "abbr":
+        elif element.tag in ("abbr", "label"):  # an expansion; a task box's label
             element.drop_tag()
         elif element.tag in ("s", "strike"):  # struck through, as GitHub's <del> is
             element.tag = "del"

@@ -105,9 +105,15 @@ def test_at_least_95_percent_of_the_examples_render_as_github_renders_them(outco
      '<p><a href="https://example.org/a b" rel="nofollow">x</a></p>'),
     ("<p>a<br />\nb</p>", "<p>a<br/>b</p>"),
     ("<p>one</p>\n<!-- note -->\n", "<p>one</p>"),
+    ('<ul>\n<li><input type="checkbox" disabled="" /> book a visit</li>\n</ul>',
+     '<ul class="contains-task-list"><li class="task-list-item"><input type="checkbox" '
+     'class="task-list-item-checkbox" id="t1" disabled="disabled"><label for="t1">book a '
+     "visit</label></li></ul>"),
+    ("<h3>Dose</h3><p>(c) 2026</p>",
+     '<h3 id="dose">Dose <a class="header-anchor" href="#dose">#</a></h3><p>\u00a9 2026</p>'),
 ], ids=["typography", "heading-anchor-and-id", "abbr", "pygments", "task-aria", "task-glyph",
         "s-for-del", "alignment-style", "implied-tbody", "start-one", "percent-encoding",
-        "break-whitespace", "comment"])
+        "break-whitespace", "comment", "task-label", "header-anchor-and-symbol"])
 def test_the_normaliser_makes_presentation_choices_equal(github, ours):
     assert outline(github) == outline(ours)
 
