@@ -216,6 +216,8 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     each output is rendered.
     """
     documents, problems = gather(project, only, theme, paper)
+    for warning in (w for doc in documents for w in doc.warnings):
+        report(str(warning))  # published all the same, but the writer should know
     if strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
