@@ -292,6 +292,9 @@ RENDER_RULES = {
     "fence": _render_code,
     "code_block": _render_code,
     "list_item_open": _render_list_item,
+    # GitHub's element for ~~strikethrough~~ (markdown-it writes <s>)
+    "s_open": lambda self, *args: "<del>",
+    "s_close": lambda self, *args: "</del>",
     "task_label_open": _render_task_label_open,
     "task_label_close": lambda self, *args: "</label>",
     "footnote_ref": _render_footnote_ref,

@@ -16,7 +16,7 @@ from ..diagnostics import InvalidInput, Diagnostic
 from ..models import Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
-from .markdown import SOURCE_LINE, ParsedBody
+from .markdown import SOURCE_LINE, ParsedBody, RawHtml
 from .sanitise import OpenTags, unsafe_html
 from .sanitise import clean as sanitise_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
@@ -40,7 +40,7 @@ FRONT_MATTER_FIELDS = [
     Field("markdown"),
 ]
 # The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
-DIALECTS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
+PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
 # source/<slug>.<lang>.md is a translation of source/<slug>.md: a BCP 47 language tag
 # (language, optional script, optional region), as in es, zh-Hans or pt-BR.
 LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
@@ -82,16 +82,16 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
     dialect = values.get("markdown", site.markdown)
-    if dialect not in DIALECTS:
+    if dialect not in PARSERS:
         problems.append(Diagnostic(path, front.line("markdown"), f"unknown Markdown dialect "
-                                   f"'{dialect}'", f"use one of: {', '.join(DIALECTS)}"))
+                                   f"'{dialect}'", f"use one of: {', '.join(PARSERS)}"))
     slug, translation_of, lang = _translation(path, values.get("lang"), front, problems)
     if not body.strip():
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
     converted = (_convert_body(path, body, body_line, site, dialect, problems)
-                 if dialect in DIALECTS else None)
+                 if dialect in PARSERS else None)
     if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
     parsed, images = converted
@@ -121,6 +121,12 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         translation_of=translation_of,
         warnings=tuple(problems),
     )
+
+
+def source_slug(path: Path) -> str:
+    """The slug of a source: its name without '.md' (and without a translation's language)."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    return slug if dot and LANGUAGE_SUFFIX.match(suffix) else path.stem
 
 
 def _translation(path: Path, lang: str | None, front: YamlText,
@@ -221,7 +227,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
     Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        parsed = DIALECTS[dialect](body, body_line)
+        parsed = PARSERS[dialect](body, body_line)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                    f"(lists or quotes inside each other; the limit is "
@@ -282,14 +288,15 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
     for piece in parsed.raw_html:
         fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
         for unsafe in unsafe_html(fragment):
-            problems.append(Diagnostic(path, piece.line, unsafe.message, unsafe.fix,
-                                       column=piece.column))
+            line, column = _within(piece, unsafe.element)
+            problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
         for element in fragment.iter("svg", "math"):
+            line, column = _within(piece, element)
             problems.append(Diagnostic(
-                path, piece.line, f"inline <{element.tag}> is not supported",
+                path, line, f"inline <{element.tag}> is not supported",
                 f"save it as a file under source/images/ and show it with "
                 f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})",
-                column=piece.column))
+                column=column))
         for element in fragment.iter("img", "a"):
             kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
             known = any(link.target == element.get(attribute) and link.line == piece.line
@@ -299,17 +306,27 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                 links.append(SourceLink(kind, element.get(attribute), text, piece.line,
                                         piece.column))
         if piece.to_the_end:
+            opening = piece.html.split("\n", 1)[0].strip()
+            shown = ("shown as they are typed, not read as Markdown"
+                     if opening.lower().startswith(("<pre", "<textarea")) else "not shown")
             problems.append(Diagnostic(
-                path, piece.line, f"'{piece.html.split(chr(10))[0].strip()[:30]}' is never "
-                f"closed, so lines {piece.line} to {piece.end_line} are read as raw HTML and "
-                "not shown", "close it ('-->' for a comment, '</pre>' for <pre>) where it "
-                "should end", severity="warning", rule="raw-html", column=piece.column))
+                path, piece.line, f"'{opening[:30]}' is never closed, so lines {piece.line} "
+                f"to {piece.end_line} (the rest of the file) are {shown}",
+                "close it ('-->' for a comment, '</pre>' for <pre>) where it should end",
+                severity="warning", rule="raw-html", column=piece.column))
         elif piece.block:
             open_tags.feed_at(piece.html, piece.line)
     for tag, line in open_tags.unclosed():
         problems.append(Diagnostic(path, line, f"raw HTML <{tag}> is never closed, so the rest "
                                    "of the document would be inside it",
                                    f"add </{tag}> where the element ends"))
+
+
+def _within(piece: RawHtml, element) -> tuple[int, int | None]:
+    """(line, column) of an element of a piece of raw HTML: the piece's own column on its
+    first line, no column on the lines after it."""
+    offset = (element.sourceline or 1) - 1
+    return piece.line + offset, None if offset else piece.column
 
 
 def _line_of_element(element) -> int | None:

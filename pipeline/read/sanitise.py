@@ -74,11 +74,13 @@ def clean(html: str) -> str:
         html,
         tags=TAGS,
         clean_content_tags={"script", "style"},
-        attributes=ATTRIBUTES,
+        attributes={**ATTRIBUTES, "input": {"checked"}},
         strip_comments=True,
         link_rel=None,
         url_schemes=URL_SCHEMES,
         filter_style_properties=STYLE_PROPERTIES,
+        # whatever an <input> said, it leaves as a disabled checkbox (a task list's)
+        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},
     )
 
 
