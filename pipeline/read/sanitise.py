@@ -20,12 +20,11 @@ import nh3
 
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
-    "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "label", "li",
-    "mark", "ol",
-    "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
-    "wbr",
+    "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
+    "label", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var", "wbr",
 }
 GENERIC_ATTRIBUTES = {"id", "class", "title", "lang", "dir"}
 ATTRIBUTES = {
@@ -42,6 +41,7 @@ ATTRIBUTES = {
     "time": {"datetime"},
     "del": {"datetime"},
     "ins": {"datetime"},
+    "details": {"open"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative links
 STYLE_PROPERTIES = {"text-align"}  # the tables extension aligns columns with it
