@@ -384,3 +384,23 @@ def test_the_sanitiser_keeps_only_disabled_checkboxes():
     cleaned = clean('<label><input type="checkbox" disabled checked name="t"> x</label>')
     assert 'type="checkbox"' in cleaned and 'disabled=""' in cleaned
     assert 'checked=""' in cleaned and "name=" not in cleaned
+
+
+@pytest.mark.parametrize("dialect", ["commonmark", "python-markdown"])
+def test_a_heading_typed_as_raw_html_is_in_the_source_map(reader, dialect):
+    doc = reader(article(f"markdown: {dialect}", "Intro.\n\n<div>\n<h4>Skipped</h4>\n</div>"))
+    [finding] = [f for f in accessibility_findings(doc) if f.rule == "heading-order"]
+    assert (finding.line, "heading 'Skipped' skips from level 1 to 4") == \
+        (12, finding.message)  # one more line of front matter
+
+
+def test_an_original_and_its_translation_are_published_and_listed(empty_project):
+    write_source(empty_project, "guide", article(body="Hello.", title="The guide"))
+    write_source(empty_project, "guide.es", article(body="Hola.", title="La guía"))
+    outcome = publish(Project(empty_project), ("html",), report=lambda line: None)
+    assert outcome.ok, outcome.problems
+    dist = empty_project / "dist"
+    assert "Hola." in (dist / "es" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "Hello." in (dist / "guide" / "index.html").read_text(encoding="utf-8")
+    listing = (dist / "index.html").read_text(encoding="utf-8")
+    assert 'href="es/guide/"' in listing and 'href="guide/"' in listing
