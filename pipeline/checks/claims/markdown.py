@@ -1,150 +1,12 @@
-"""Claims a patient-information article must not make unsupported, from `source/claims.yml`.
-
-A rule names phrases (or regular expressions) such as "cure", "safe" or "FDA approved".
-Every sentence of a document's body, title, subtitle and description that matches one is
-reported, unless the sentence
-
-- negates the claim before it, in the same clause ("stem cell therapy is not a cure",
-  "no treatment is risk-free");
-- asks or supposes it ("Can stem cells cure MS?", "ask your doctor whether it is safe");
-- cites a source: a footnote reference `[^name]` in the same sentence.
-
-Findings point at the file, line and column of the claim and quote the sentence.
+"""The Markdown scanner the claims check used before the source map: prose blocks of a body
+and their sentences, with what is not prose blanked out. The readability check still counts
+sentences with it, and the claims check reads a Document made without a source map with it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
-from ..read.config import read_yaml_file
-from ..diagnostics import SEVERITIES, Diagnostic, InvalidInput
-from ..models import Document
-from ..read.schema import Field, check_fields
-
-CLAIMS_FILE = "claims.yml"
-RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-RULE_FIELDS = [
-    Field("message", required=True, hint="add 'message:' saying what is wrong with the claim"),
-    Field("severity", required=True, hint="add 'severity: error' (or warning, or info)"),
-    Field("suggestion", required=True,
-          hint="add 'suggestion:' with a better way to say it"),
-    Field("phrases", "list"),
-    Field("patterns", "list"),
-    Field("ignore", "list"),
-]
-FRONT_MATTER_TEXT = ("title", "subtitle", "description")  # checked as well as the body
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule of claims.yml: what to look for, why it is a problem, what to say instead."""
-
-    id: str
-    message: str
-    severity: str
-    suggestion: str
-    pattern: re.Pattern  # every phrase and pattern of the rule, as whole words, any case
-    ignore: re.Pattern | None = None  # phrases in which a match is not a claim ("stay safe")
-
-    @property
-    def name(self) -> str:
-        """The rule's name in findings."""
-        return f"claim-{self.id}"
-
-
-# --- Reading the rules --------------------------------------------------------------------
-
-
-def phrase_pattern(phrase: str) -> str:
-    """A phrase as a regular expression: a space matches any run of spaces, hyphens and line
-    breaks, a hyphen also matches nothing ("non-invasive" finds "noninvasive"), and an
-    apostrophe matches the typographic one."""
-    parts = []
-    for token in re.split(r"(\s+|-+)", phrase.strip()):
-        if not token:
-            continue
-        if token.isspace():
-            parts.append(r"[\s\-\u2010\u2011]+")
-        elif set(token) == {"-"}:
-            parts.append(r"[\s\-\u2010\u2011]*")
-        else:
-            parts.append(re.escape(token).replace("'", "['\u2019]"))
-    return "".join(parts)
-
-
-def load_rules(path: Path) -> tuple[Rule, ...]:
-    """Read and check claims.yml; raise InvalidInput listing every problem in it.
-
-    A project without the file has no rules.
-    """
-    if not path.exists():
-        return ()
-    parsed, problems = read_yaml_file(path)
-    if parsed is None:
-        raise InvalidInput(problems)
-    if not isinstance(parsed.data, dict):
-        raise InvalidInput([Diagnostic(path, 1, f"{path.name} must map rule names to rules",
-                                    "start each rule with a line 'rule-name:', then indent "
-                                    "its message, severity, suggestion and phrases")])
-    rules = []
-    for rule_id, entry in parsed.data.items():
-        where = f"rule '{rule_id}'"
-        if not RULE_ID.match(str(rule_id)):
-            problems.append(Diagnostic(path, parsed.line(rule_id),
-                                    f"rule name '{rule_id}' is not a lowercase, hyphenated name",
-                                    "name the rule like 'absolute-safety'"))
-        values, found = check_fields(parsed, entry, (rule_id,), RULE_FIELDS, where,
-                                     path.parent, path.parent)
-        problems += found
-        severity = values.get("severity")
-        if severity is not None and severity not in SEVERITIES:
-            problems.append(Diagnostic(path, parsed.line(rule_id, "severity"),
-                                    f"{where}: unknown severity '{severity}'",
-                                    f"use one of: {', '.join(SEVERITIES)}"))
-        alternatives = [phrase_pattern(p) for p in values.get("phrases", ())]
-        for index, pattern in enumerate(values.get("patterns", ())):
-            line = parsed.line(rule_id, "patterns", index)
-            try:
-                compiled = re.compile(pattern, re.IGNORECASE)
-            except re.error as error:
-                problems.append(Diagnostic(path, line, f"{where}: the pattern {pattern!r} is not a "
-                                        f"valid regular expression ({error.msg})",
-                                        "check its brackets and escape special characters "
-                                        "with a backslash, e.g. '100 ?\\%'"))
-                continue
-            if compiled.search(""):
-                problems.append(Diagnostic(path, line, f"{where}: the pattern {pattern!r} matches "
-                                        "empty text, so it would match everywhere",
-                                        "make every part of it required"))
-                continue
-            alternatives.append(pattern)
-        if isinstance(entry, dict) and not alternatives and not found:
-            problems.append(Diagnostic(path, parsed.line(rule_id),
-                                    f"{where} has no phrases or patterns to look for",
-                                    "add 'phrases: [word, other words]'"))
-        if found or not alternatives or problems:
-            continue
-        ignore = [phrase_pattern(p) for p in values.get("ignore", ())]
-        rules.append(Rule(str(rule_id), values["message"], severity, values["suggestion"],
-                          _whole_words(alternatives), _whole_words(ignore) if ignore else None))
-    if problems:
-        raise InvalidInput(problems)
-    return tuple(rules)
-
-
-def _whole_words(alternatives: list[str]) -> re.Pattern:
-    """One pattern for all; the longest first, so that "promise to cure or reverse" wins
-    over "promise to cure" where both match."""
-    alternatives = sorted(alternatives, key=len, reverse=True)
-    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
-    return re.compile(rf"(?<![\w])(?:{joined})(?![\w])", re.IGNORECASE)
-
-
-def project_rules(source_dir: Path) -> tuple[Rule, ...]:
-    """The rules of `source/claims.yml` (none when the project has no such file)."""
-    return load_rules(source_dir / CLAIMS_FILE)
 
 
 # --- Diagnostic sentences ------------------------------------------------------------------
@@ -276,122 +138,17 @@ def _sentence(text: str, prose: str, offset: int, begin: int, stop: int,
     return Sentence(offset + begin, offset + stop, prose[begin:stop], question)
 
 
-# --- Negation ---------------------------------------------------------------------------
-
-
-_CLAUSE_BREAK = re.compile(
-    r"[,;:()\u2013\u2014]|\s-\s|\b(but|however|although|though|whereas|yet|while|unlike)\b",
-    re.IGNORECASE)
-_FALSE_NEGATIONS = re.compile(
-    r"\b(no doubt|no question|not only|not just|no wonder|no matter|no longer have to)\b",
-    re.IGNORECASE)
-_NEGATION = re.compile(
-    r"\b(not|no|never|cannot|nor|neither|none|nothing|nobody|\w+n['\u2019]t)\b", re.IGNORECASE)
-_SUPPOSITION = re.compile(r"\b(if|whether)\b", re.IGNORECASE)
-NEGATION_REACH = 8  # words before the claim that a negation may stand in
-
-
-def negated(clause_before: str) -> bool:
-    """Whether the words before a claim, in its clause, negate or suppose it."""
-    clause = _CLAUSE_BREAK.split(clause_before)[-1] or ""
-    clause = _FALSE_NEGATIONS.sub(" ", clause)
-    words = re.findall(r"[\w'\u2019]+", clause)[-NEGATION_REACH:]
-    near = " ".join(words)
-    return bool(_NEGATION.search(near) or _SUPPOSITION.search(near))
-
-
-# --- Findings ---------------------------------------------------------------------------
-
-
-def claim_findings(doc: Document, rules: tuple[Rule, ...] | list[Rule]) -> list[Diagnostic]:
-    """Unsupported claims in the document's body, title, subtitle and description."""
-    if not rules:
-        return []
-    text = _source_text(doc)
-    findings = []
-    for start, end in _regions(doc, text):
-        for sentence in sentences(text, start, end):
-            findings += _sentence_findings(doc, text, sentence, rules)
-    findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.rule))
-    return findings
-
-
-def _source_text(doc: Document) -> str:
-    """The source file as read (front matter and body); the body alone when the file is
-    not at hand (a Document made in memory)."""
-    try:
-        text = doc.source_path.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    lines = text.split("\n")
-    if doc.body_source and "\n".join(lines[doc.body_line - 1:]) == doc.body_source:
-        return text
-    return "\n" * (doc.body_line - 1) + doc.body_source
-
-
-def _regions(doc: Document, text: str) -> list[tuple[int, int]]:
-    """Blocks of prose in the file: the front matter's title, subtitle and description,
-    then the body's blocks."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    regions = []
-    front = lines[1:doc.body_line - 2] if doc.body_line > 2 else []
-    for index, line in enumerate(front, start=1):
-        key = re.match(r"^(\w+):[ \t]*([>|][-+]?[ \t]*)?", line)
-        if not key or key[1] not in FRONT_MATTER_TEXT:
-            continue
-        stop = index + 1
-        while stop <= len(front) and (not lines[stop].strip() or lines[stop][:1].isspace()):
-            stop += 1
-        regions.append((starts[index] + key.end(), starts[stop] - 1))
-    body_start = starts[doc.body_line - 1] if doc.body_line - 1 < len(starts) else len(text)
-    regions += [(body_start + s, body_start + e) for s, e in body_blocks(text[body_start:])]
-    return regions
-
-
-def _sentence_findings(doc: Document, text: str, sentence: Sentence,
-                       rules) -> list[Diagnostic]:
-    if sentence.question or _FOOTNOTE_REFS.search(text, sentence.start, sentence.end):
-        return []
-    findings = []
-    for rule in rules:
-        ignored = [m.span() for m in rule.ignore.finditer(sentence.prose)] if rule.ignore else []
-        claims = [m for m in rule.pattern.finditer(sentence.prose)
-                  if not negated(sentence.prose[:m.start()])
-                  and not any(a <= m.start() < b for a, b in ignored)]
-        if not claims:
-            continue
-        offset = sentence.start + claims[0].start()
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        words = []
-        for claim in claims:
-            word = " ".join(claim[0].split())
-            if word.lower() not in (w.lower() for w in words):
-                words.append(word)
-        quoted = ", ".join(f"'{w}'" for w in words)
-        quote = " ".join(text[sentence.start:sentence.end].split())
-        fix = rule.suggestion.rstrip(".")
-        if "[^" not in fix:
-            fix += "; or, if a study supports it, cite it with a footnote in this sentence ([^name])"
-        findings.append(Diagnostic(doc.source_path, line, f'{rule.message} ({quoted}): "{quote}"', fix=fix, severity=rule.severity, rule=rule.name, column=column))
-    return findings
-
-
-def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
-                              ) -> tuple[list[Document], list[Diagnostic]]:
-    """For `invoke publish --strict`: the documents free of error-severity claims, and one
-    Diagnostic for each claim of the others (which are then not published)."""
-    rules = project_rules(source_dir)
-    kept, problems = [], []
-    for doc in documents:
-        errors = [f for f in claim_findings(doc, rules) if f.severity == "error"]
-        if not errors:
-            kept.append(doc)
-            continue
-        problems += [Diagnostic(doc.source_path, f.line,
-                             f"unsupported claim (column {f.column}, {f.rule}): {f.message}",
-                             f.fix) for f in errors]
-    return kept, problems
+def footnote_definitions(body: str) -> dict[str, str]:
+    """The footnotes a Markdown body defines, label: text (continuation lines included)."""
+    notes: dict[str, str] = {}
+    label = None
+    for line in body.split("\n"):
+        opened = re.match(r"^\s{0,3}\[\^([^\]]+)\]:\s*(.*)$", line)
+        if opened:
+            label = opened[1]
+            notes[label] = opened[2]
+        elif label and (not line.strip() or line.startswith(("    ", "\t"))):
+            notes[label] += " " + line.strip()
+        else:
+            label = None
+    return {name: " ".join(text.split()) for name, text in notes.items()}

@@ -1,0 +1,170 @@
+"""Claims a patient-information article must not make unsupported, from `source/claims.yml`
+(the built-in rules when the project has none).
+
+The engine (`engine.py`) reads each unit of a document, sentence by sentence and clause by
+clause; the rules and every word it reads with come from claims.yml (`rules.py`), per
+language. A unit is a paragraph, heading, list item, table cell, definition, admonition, or
+the title, subtitle and description; footnotes are not read for claims, but decide whether
+a sentence citing them names a source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...diagnostics import Diagnostic
+from ...models import Document
+from .engine import Claim, Unit, read_unit, split_sentences
+from .markdown import body_blocks, footnote_definitions, prose_of, sentences
+from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
+                    project_rules, rules_note)
+
+__all__ = ["CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim",
+           "Rule", "Unit", "body_blocks", "claim_findings", "load_rules", "located_claims",
+           "project_rules", "read_unit", "refuse_unsupported_claims", "rules_note",
+           "sentences", "split_sentences"]
+
+READ_KINDS = ("paragraph", "heading", "list_item", "table_cell", "term", "definition",
+              "admonition")
+FRONT_MATTER_TEXT = ("title", "subtitle", "description")  # read as well as the body
+
+
+@dataclass(frozen=True)
+class LocatedClaim:
+    """A claim and where its first words stand in the source file (1-based; line None for a
+    front-matter field whose line is not known)."""
+
+    claim: Claim
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None  # just after the words
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A unit and where its raw text starts in the file."""
+
+    unit: Unit
+    line: int | None
+    column_known: bool = True
+
+
+def located_claims(doc: Document, rules: ClaimRules | tuple = ()) -> list[LocatedClaim]:
+    """Every claim of the document's body and front matter, in source order."""
+    language = rules.language(doc.lang) if rules else None
+    if language is None:
+        return []
+    notes = _notes(doc)
+    found = []
+    for placed in _units(doc, language):
+        for claim in read_unit(placed.unit, language, notes):
+            start = _position(placed, claim.start)
+            end = _position(placed, claim.end)
+            found.append(LocatedClaim(claim, *start, *end))
+    return sorted(found, key=lambda c: (c.line or 0, c.column or 0, c.claim.rule.id))
+
+
+def claim_findings(doc: Document, rules: ClaimRules | tuple = ()) -> list[Diagnostic]:
+    """Unsupported claims in the document's body, title, subtitle and description; a note
+    when the rules have nothing for its language."""
+    if not rules:
+        return []
+    if rules.language(doc.lang) is None:
+        return [Diagnostic(doc.source_path, doc.front_line("lang"),
+                           f"claims are not checked: {rules.file.name} has no rules for "
+                           f"language '{doc.lang}'",
+                           f"add a section '{doc.lang.split('-')[0].lower()}:' to "
+                           f"{rules.file.name} (copy the 'en:' section and translate its words)",
+                           severity="info", rule="claims-rules")]
+    return [_finding(doc, located) for located in located_claims(doc, rules)]
+
+
+def _finding(doc: Document, located: LocatedClaim) -> Diagnostic:
+    claim, rule = located.claim, located.claim.rule
+    quoted = ", ".join(f"'{word}'" for word in claim.words)
+    fix = rule.suggestion.rstrip(".")
+    if rule.passes_when_cited and "[^" not in fix:
+        fix += "; or, if a study supports it, cite it with a footnote in this sentence ([^name])"
+    return Diagnostic(doc.source_path, located.line,
+                      f'{rule.message} ({quoted}): "{claim.sentence}"', fix=fix,
+                      severity=rule.severity, rule=rule.name, column=located.column)
+
+
+def _position(placed: _Placed, offset: int) -> tuple[int | None, int | None]:
+    raw = placed.unit.raw
+    if placed.line is None:
+        return None, None
+    line = placed.line + raw.count("\n", 0, offset)
+    column = offset - (raw.rfind("\n", 0, offset) + 1) + 1
+    return line, column if placed.column_known else None
+
+
+def _units(doc: Document, language: Language) -> list[_Placed]:
+    """The units of the front matter and the body, a list item after a lead-in carrying it."""
+    placed = []
+    for field in FRONT_MATTER_TEXT:
+        value = getattr(doc, field)
+        if value:
+            placed.append(_Placed(Unit(value, value, field), doc.front_line(field), False))
+    lead_in = ""
+    for kind, raw, line in _body_units(doc):
+        prose = prose_of(raw)
+        if kind == "list_item":
+            placed.append(_Placed(Unit(prose, raw, kind, lead_in), line))
+            continue
+        placed.append(_Placed(Unit(prose, raw, kind), line))
+        lead_in = _lead_in(prose, language)
+    return placed
+
+
+def _lead_in(prose: str, language: Language) -> str:
+    """The last sentence of a paragraph when it introduces a list ("Patients report:")."""
+    text = prose.rstrip()
+    if not text.endswith(":"):
+        return ""
+    spans = split_sentences(text)
+    last = text[spans[-1][0]:] if spans else text
+    return " ".join(last.split()) if language.reading.lead_ins.search(last) else ""
+
+
+def _body_units(doc: Document) -> list[tuple[str, str, int]]:
+    """(kind, raw text, first line) of each block of the body that is read for claims."""
+    if doc.blocks:
+        return [(block.kind, block.source, block.line) for block in doc.blocks
+                if block.kind in READ_KINDS]
+    units = []
+    body = doc.body_source
+    for start, end in body_blocks(body):
+        raw = body[start:end]
+        marker = raw.lstrip()[:2]
+        kind = ("heading" if marker.startswith("#") else
+                "list_item" if marker[:1] in "-*+" or marker[:1].isdigit() and "." in raw[:5]
+                else "table_cell" if marker.startswith("|") else "paragraph")
+        units.append((kind, raw, doc.body_line + body.count("\n", 0, start)))
+    return units
+
+
+def _notes(doc: Document) -> dict[str, str]:
+    """The document's footnotes, label: text."""
+    if doc.blocks:
+        return {block.label: block.text for block in doc.blocks if block.kind == "footnote"}
+    return footnote_definitions(doc.body_source)
+
+
+def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
+                              ) -> tuple[list[Document], list[Diagnostic]]:
+    """For `invoke publish --strict`: the documents free of error-severity claims, and one
+    Diagnostic for each claim of the others (which are then not published)."""
+    rules = project_rules(source_dir)
+    kept, problems = [], []
+    for doc in documents:
+        errors = [f for f in claim_findings(doc, rules) if f.severity == "error"]
+        if not errors:
+            kept.append(doc)
+            continue
+        problems += [Diagnostic(doc.source_path, f.line,
+                                f"unsupported claim (column {f.column}, {f.rule}): {f.message}",
+                                f.fix) for f in errors]
+    return kept, problems
