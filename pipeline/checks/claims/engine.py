@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from .rules import Language, Rule
 
-NEGATION_REACH = 6  # words before a claim that a negation or supposition may stand in
+NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
 SLOGAN_WORDS = 6  # a sentence of at most this many words may be a slogan
 _STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s|\b(but|however|yet)\b", re.IGNORECASE)
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"]|\s-\s")
@@ -121,16 +121,21 @@ def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Lan
             continue
         found = [(m.start(), m.end(), m[0])
                  for m in (rule.pattern.finditer(text) if rule.pattern else ())
-                 if m.end() > shift and not _ignored(rule, text, m)
+                 if (m.end() > shift or rule.requires) and not _ignored(rule, text, m)
                  and not any(a <= m.start() and m.end() <= b for a, b in taken)
                  and not _excused(rule, masked, m.start(), m.end(), language,
                                   asserting_question)]
         if not found and rule.slogan and len(words_only) <= SLOGAN_WORDS:
-            found = _slogan(rule.slogan, sentence, shift)
+            found = [(begin, finish, words)
+                     for begin, finish, words in _slogan(rule.slogan, sentence, shift)
+                     if not _excused(rule, masked, begin, finish, language,
+                                     asserting_question)]
         if not found:
             continue
+        # what a rule requires must be in the sentence itself, not only in its lead-in
         if rule.requires and not any(
-                not _excused(rule, masked, m.start(), m.end(), language, True)
+                m.end() > shift and not _excused(rule, masked, m.start(), m.end(), language,
+                                                 True)
                 for m in rule.requires.finditer(text)):
             continue
         taken += [(begin, finish) for begin, finish, _ in found]

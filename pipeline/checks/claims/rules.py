@@ -128,6 +128,7 @@ def phrase_pattern(phrase: str) -> str:
 def loose(pattern: str) -> str:
     """A written pattern as matched: a space matches any run of white space (a claim may
     wrap across lines), an apostrophe also the typographic one."""
+    pattern = re.sub(r" (?=[?*+{])", r"\\s", pattern)  # "100 ?%": an optional space
     return pattern.replace(" ", r"\s+").replace("'", "['\u2019]")
 
 
