@@ -20,11 +20,14 @@ from .markdown import body_blocks, footnote_definitions, prose_of, sentences
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
-__all__ = ["CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim",
+__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim",
            "Rule", "Unit", "body_blocks", "claim_findings", "load_rules", "located_claims",
            "project_rules", "read_unit", "refuse_unsupported_claims", "rules_note",
            "sentences", "split_sentences"]
 
+# Blocks whose text is not the article's own prose: code, raw HTML, and the footnotes,
+# which cite sources rather than make claims.
+NOT_CHECKED = {"code", "html", "footnote"}
 READ_KINDS = ("paragraph", "heading", "list_item", "table_cell", "term", "definition",
               "admonition")
 FRONT_MATTER_TEXT = ("title", "subtitle", "description")  # read as well as the body
