@@ -12,8 +12,9 @@ import re
 import lxml.html
 
 from ..diagnostics import Diagnostic
-from .claims import body_blocks, sentences
 from ..models import Document
+from ..read.text import sentences
+from .claims import body_blocks, prose_of
 
 LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
            "| //div[@class='footnote'] | //div[@class='toc'] | //sup | //p[@class='admonition-title']"
@@ -82,8 +83,9 @@ def _longest_sentence(doc: Document) -> tuple[int, int] | None:
     body = doc.body_source
     best = None
     for start, end in body_blocks(body):
-        for sentence in sentences(body, start, end):
-            words = len(re.findall(r"[\w'\u2019-]+", sentence.prose))
+        prose = prose_of(body[start:end])  # same length as the block: offsets stay true
+        for sentence in sentences(prose, doc.lang):
+            words = len(re.findall(r"[\w'\u2019-]+", prose[sentence.start:sentence.end]))
             if best is None or words > best[1]:
-                best = (doc.body_line + body.count("\n", 0, sentence.start), words)
+                best = (doc.body_line + body.count("\n", 0, start + sentence.start), words)
     return best

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..diagnostics import InvalidInput, Diagnostic
 from .config import disclaimer_problems
+from .text import first_sentence
 from ..models import Byline, Document, Person, Site, TocEntry
 from .sanitise import clean as sanitise_html
 from .sanitise import unclosed_elements, unsafe_html
@@ -87,7 +88,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
+        problems += disclaimer_problems(values["disclaimer"], values.get("lang", site.lang), path,
+                                        front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
@@ -119,6 +121,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         body_source=body,
         body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        disclaimer_line=(first_sentence(values["disclaimer"], values.get("lang", site.lang))
+                         if "disclaimer" in values else site.disclaimer_line),
     )
 
 
