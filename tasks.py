@@ -10,6 +10,7 @@ from invoke import Exit, task
 
 from pipeline.build.publish import FORMATS, Project, clean as clean_dist, publish as publish_all
 from pipeline.build import check as report
+from pipeline.fetch_images import fetch_images as fetch_remote_images
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
@@ -141,6 +142,23 @@ def new(c, title, author):
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
     print(f"created {path.relative_to(PROJECT.root)}: edit its description, then write")
+
+
+@task(help={"only": "fetch just the images of this source (its file name without .md)",
+            "allow_private": "also fetch from loopback, private and link-local addresses "
+                             "(refused by default: cloud metadata services live there)"})
+def fetch_images(c, only=None, allow_private=False):
+    """Download the web images the sources show into source/images/ and point them there."""
+    outcome = fetch_remote_images(PROJECT.source_dir, only=only, allow_private=allow_private,
+                                  progress=print)
+    for line in outcome.fetched:
+        print(f"fetched {line}")
+    for path in outcome.rewritten:
+        print(f"rewrote {path.relative_to(PROJECT.root)}")
+    if outcome.problems:
+        raise Exit("\n".join(str(problem) for problem in outcome.problems), code=1)
+    if not outcome.fetched and not outcome.rewritten:
+        print("no web images to fetch")
 
 
 @task

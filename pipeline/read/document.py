@@ -18,6 +18,7 @@ from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody
 from .sanitise import OpenTags, unsafe_html
+from .text import first_sentence
 from .sanitise import clean as sanitise_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
@@ -77,7 +78,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
+        problems += disclaimer_problems(values["disclaimer"], values.get("lang", site.lang), path,
+                                        front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
@@ -120,6 +122,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
                           if front.line(name) is not None),
         translation_of=translation_of,
         warnings=tuple(problems),
+        disclaimer_line=(first_sentence(values["disclaimer"], values.get("lang", site.lang))
+                         if "disclaimer" in values else site.disclaimer_line),
     )
 
 
