@@ -22,7 +22,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.checks.claims import Unit, load_rules, read_unit  # noqa: E402
+from pipeline.checks.claims import Unit, lead_in_of, load_rules, read_unit  # noqa: E402
 from pipeline.checks.claims.markdown import prose_of  # noqa: E402
 
 EVALUATION = REPO / "tests" / "claims_eval"
@@ -60,8 +60,9 @@ def answers(part: str, rules_file: Path = REPO / "source" / "claims.yml") -> lis
     found = []
     for item in data["sentences"]:
         text = item["text"]
-        lead_in = item.get("lead_in", "")
-        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), prose_of(lead_in))
+        # a lead-in counts as the document reader would count it
+        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), "en", language)
+        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), lead_in)
         claims = read_unit(unit, language, item.get("notes") or {})
         found.append(Answer(text, frozenset(item["labels"]),
                             frozenset(claim.rule.id for claim in claims)))

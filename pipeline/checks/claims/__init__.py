@@ -16,20 +16,20 @@ from pathlib import Path
 from ...diagnostics import Diagnostic
 from ...models import Document
 from .engine import Claim, Unit, read_unit, split_sentences
-from .markdown import body_blocks, footnote_definitions, prose_of, sentences
+from .markdown import prose_of
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
-__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim",
-           "Rule", "Unit", "body_blocks", "claim_findings", "load_rules", "located_claims",
-           "project_rules", "read_unit", "refuse_unsupported_claims", "rules_note",
-           "sentences", "split_sentences"]
+__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "lead_in_of",
+           "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
+           "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
+           "rules_note", "split_sentences"]
 
 # Blocks whose text is not the article's own prose: code, raw HTML, and the footnotes,
 # which cite sources rather than make claims.
 NOT_CHECKED = {"code", "html", "footnote"}
 READ_KINDS = ("paragraph", "heading", "list_item", "table_cell", "term", "definition",
-              "admonition")
+              "admonition", "blockquote")
 FRONT_MATTER_TEXT = ("title", "subtitle", "description")  # read as well as the body
 
 
@@ -108,52 +108,43 @@ def _units(doc: Document, language: Language) -> list[_Placed]:
     """The units of the front matter and the body, a list item after a lead-in carrying it."""
     placed = []
     for field in FRONT_MATTER_TEXT:
-        value = getattr(doc, field)
-        if value:
-            placed.append(_Placed(Unit(value, value, field), doc.front_line(field), False))
+        value, line = getattr(doc, field), doc.front_line(field)
+        if value:  # read as written on its line, 'field: value' (column from the value)
+            raw = f"{field}: {value}"
+            placed.append(_Placed(Unit(" " * (len(field) + 2) + value, raw, field,
+                                       language=doc.lang), line, "\n" not in value))
     lead_in = ""
-    for kind, raw, line in _body_units(doc):
-        prose = prose_of(raw)
-        if kind == "list_item":
-            placed.append(_Placed(Unit(prose, raw, kind, lead_in), line))
+    for block in doc.blocks:
+        if block.kind not in READ_KINDS:
             continue
-        placed.append(_Placed(Unit(prose, raw, kind), line))
-        lead_in = _lead_in(prose, language)
+        prose = prose_of(block.source)
+        if block.kind == "list_item":
+            placed.append(_Placed(Unit(prose, block.source, block.kind, lead_in, doc.lang),
+                                  block.line))
+            continue
+        placed.append(_Placed(Unit(prose, block.source, block.kind, language=doc.lang),
+                              block.line))
+        lead_in = lead_in_of(prose, doc.lang, language)
     return placed
 
 
-def _lead_in(prose: str, language: Language) -> str:
+def lead_in_of(prose: str, lang: str, language: Language) -> str:
     """The last sentence of a paragraph when it introduces a list ("Patients report:")."""
     text = prose.rstrip()
     if not text.endswith(":"):
         return ""
-    spans = split_sentences(text)
+    spans = split_sentences(text, lang)
     last = text[spans[-1][0]:] if spans else text
     return " ".join(last.split()) if language.reading.lead_ins.search(last) else ""
 
 
-def _body_units(doc: Document) -> list[tuple[str, str, int]]:
-    """(kind, raw text, first line) of each block of the body that is read for claims."""
-    if doc.blocks:
-        return [(block.kind, block.source, block.line) for block in doc.blocks
-                if block.kind in READ_KINDS]
-    units = []
-    body = doc.body_source
-    for start, end in body_blocks(body):
-        raw = body[start:end]
-        marker = raw.lstrip()[:2]
-        kind = ("heading" if marker.startswith("#") else
-                "list_item" if marker[:1] in "-*+" or marker[:1].isdigit() and "." in raw[:5]
-                else "table_cell" if marker.startswith("|") else "paragraph")
-        units.append((kind, raw, doc.body_line + body.count("\n", 0, start)))
-    return units
-
-
 def _notes(doc: Document) -> dict[str, str]:
-    """The document's footnotes, label: text."""
-    if doc.blocks:
-        return {block.label: block.text for block in doc.blocks if block.kind == "footnote"}
-    return footnote_definitions(doc.body_source)
+    """The document's footnotes, label: text (a note of several paragraphs joined)."""
+    notes: dict[str, str] = {}
+    for block in doc.blocks:
+        if block.kind == "footnote":
+            notes[block.label] = f"{notes.get(block.label, '')} {block.text}".strip()
+    return notes
 
 
 def refuse_unsupported_claims(source_dir: Path, documents: list[Document]

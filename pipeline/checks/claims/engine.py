@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
+from ...read.text import sentences
 from .rules import Language, Rule
 
 NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
@@ -47,6 +47,7 @@ class Unit:
     raw: str
     kind: str = "paragraph"
     lead_in: str = ""  # the prose of the lead-in paragraph a list item follows
+    language: str = "en"  # the document's language tag, for the sentence splitter
 
 
 @dataclass(frozen=True)
@@ -60,34 +61,16 @@ class Claim:
     sentence: str
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import pysbd  # imported when first needed: it takes a while
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of `text`: the one sentence splitter."""
-    if not text.strip():
-        return []
-    spans = []
-    for span in _segmenter().segment(text):
-        start, end = span.start, span.end
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            spans.append((start, end))
-    return spans
+def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text`: the project's one splitter."""
+    return [(span.start, span.end) for span in sentences(text, lang)]
 
 
 def read_unit(unit: Unit, language: Language, notes: Mapping[str, str] = {}) -> list[Claim]:
     """The claims a unit makes. `notes` are the document's footnotes (label: text), which
     decide whether a footnote reference cites a source."""
     claims: list[Claim] = []
-    spans = split_sentences(unit.prose)
+    spans = split_sentences(unit.prose, unit.language)
     for index, (start, end) in enumerate(spans):
         # a footnote reference after the full stop belongs to the sentence before it
         raw_end = spans[index + 1][0] if index + 1 < len(spans) else len(unit.raw)

@@ -141,18 +141,19 @@ def whole_words(alternatives: list[str]) -> re.Pattern:
 
 
 def _compile(pattern: str, where: str, file: Path, line: int | None,
-             problems: list[Diagnostic]) -> str | None:
-    """Check one pattern; a fault becomes a Diagnostic and None."""
+             problems: list[Diagnostic], written: str | None = None) -> str | None:
+    """Check one pattern (`written` so in the file); a fault becomes a Diagnostic and None."""
+    written = pattern if written is None else written
     try:
         compiled = re.compile(pattern, re.IGNORECASE)
     except re.error as error:
-        problems.append(Diagnostic(file, line, f"{where}: the pattern {pattern!r} is not a "
+        problems.append(Diagnostic(file, line, f"{where}: the pattern {written!r} is not a "
                                    f"valid regular expression ({error.msg})",
                                    "check its brackets and escape special characters with a "
                                    "backslash, e.g. '100 ?\\%'"))
         return None
     if compiled.search(""):
-        problems.append(Diagnostic(file, line, f"{where}: the pattern {pattern!r} matches empty "
+        problems.append(Diagnostic(file, line, f"{where}: the pattern {written!r} matches empty "
                                    "text, so it would match everywhere",
                                    "make every part of it required"))
         return None
@@ -207,13 +208,13 @@ def _language(parsed: YamlText, code: str, entry, problems: list[Diagnostic]
                                        "patterns", "write a list, e.g. [first, second]"))
             continue
         compiled = [_compile(loose(str(item)), f"'{code}: words: {name}'", path,
-                             parsed.line(code, "words", name, index), problems)
+                             parsed.line(code, "words", name, index), problems, str(item))
                     for index, item in enumerate(items)]
         words[name] = "|".join(f"(?:{c})" for c in compiled if c)
     reading = {}
     for name, items in reading_values.items():
         compiled = [_compile(loose(item), f"'{code}: reading: {name}'", path,
-                             parsed.line(code, "reading", name, index), problems)
+                             parsed.line(code, "reading", name, index), problems, item)
                     for index, item in enumerate(items)]
         reading[name] = whole_words([c for c in compiled if c])
     rules = [_rule(parsed, code, str(rule_id), entry, words, problems)
@@ -248,7 +249,7 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
             line = parsed.line(*keys, field, index)
             expanded = _expand(loose(written), words, where, path, line, problems)
             if expanded is not None:
-                compiled = _compile(expanded, where, path, line, problems)
+                compiled = _compile(expanded, where, path, line, problems, written)
                 if compiled:
                     found.append(compiled)
         return found
