@@ -14,6 +14,7 @@ from pipeline.fetch_images import fetch_images as fetch_remote_images
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
+from pipeline.review_packet import approve as approve_review, write_packet
 from pipeline.scaffold import new_source
 from pipeline.diagnostics import PressroomError
 
@@ -138,10 +139,30 @@ def preview(c, port=8000, only=None):
 def new(c, title, author):
     """Start source/<slug>.md for TITLE with complete front matter and a skeleton."""
     try:
-        path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
+        created = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
-    print(f"created {path.relative_to(PROJECT.root)}: edit its description, then write")
+    for path in created:
+        print(f"created {path.relative_to(PROJECT.root)}")
+    print("edit the article's description, then write")
+
+
+@task(help={"slug": "the source to review (its file name without .md)",
+            "approve": "record this reviewer (an id of source/authors.yml) as having reviewed "
+                       "it today, instead of writing the packet"})
+def review(c, slug, approve=None):
+    """Write the reviewer's packet reviews/SLUG/SLUG-review.pdf, or record an approval."""
+    today = datetime.date.today()
+    try:
+        if approve:
+            path = approve_review(PROJECT, slug, approve, today)
+            print(f"recorded the review by {approve} on {today.isoformat()} in "
+                  f"{path.relative_to(PROJECT.root)}")
+        else:
+            path = write_packet(PROJECT, slug, today)
+            print(f"wrote {path.relative_to(PROJECT.root)}")
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
 
 
 @task(help={"only": "fetch just the images of this source (its file name without .md)",

@@ -145,7 +145,7 @@ def test_check_task_prints_json_and_exits_non_zero_on_errors(cli_project):
 
 
 def test_new_writes_a_valid_source_that_check_accepts(project):
-    path = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
+    path, *_ = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
                       dt.date(2026, 12, 1))
     assert path.name == "fatigue-ms-what-helps.md"
     documents, problems = gather(Project(project), only="fatigue-ms-what-helps")

@@ -300,3 +300,22 @@ def test_strict_publish_refuses_a_document_with_claim_errors(project_root):
     assert not (project_root / "dist" / SEED_SLUG).exists()
     assert (project_root / "dist" / "careful" / "index.html").is_file()
     assert run_publish(project_root, ("html",)).ok  # without --strict: published
+
+
+# --- invoke new ----------------------------------------------------------------------------------
+
+
+def test_new_copies_the_built_in_rules_into_a_project_without_them(empty_project):
+    from pipeline.scaffold import new_source
+
+    source = empty_project / "source"
+    (source / "claims.yml").unlink(missing_ok=True)
+    import datetime as dt
+    created = new_source(source, "Fatigue and MS", "becky-palmer", dt.date(2026, 12, 1))
+    assert [p.name for p in created] == ["fatigue-and-ms.md", "claims.yml"]
+    assert (source / "claims.yml").read_bytes() == DEFAULT_RULES.read_bytes()
+    assert not project_rules(source).built_in
+    (source / "claims.yml").write_text("# ours\n" + DEFAULT_RULES.read_text(), encoding="utf-8")
+    again = new_source(source, "Sleep and MS", "becky-palmer", dt.date(2026, 12, 1))
+    assert [p.name for p in again] == ["sleep-and-ms.md"]  # the project's own file is kept
+    assert (source / "claims.yml").read_text(encoding="utf-8").startswith("# ours\n")

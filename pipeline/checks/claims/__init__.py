@@ -43,6 +43,8 @@ class LocatedClaim:
     column: int | None
     end_line: int | None
     end_column: int | None  # just after the words
+    # (line, column, end line, end column) of each of its words, the first included
+    pieces: tuple[tuple[int | None, int | None, int | None, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def located_claims(doc: Document, rules: ClaimRules | tuple = ()) -> list[Locate
         for claim in read_unit(placed.unit, language, notes):
             start = _position(placed, claim.start)
             end = _position(placed, claim.end)
-            found.append(LocatedClaim(claim, *start, *end))
+            pieces = tuple((*_position(placed, a), *_position(placed, b))
+                           for a, b in claim.spans or ((claim.start, claim.end),))
+            found.append(LocatedClaim(claim, *start, *end, pieces))
     return sorted(found, key=lambda c: (c.line or 0, c.column or 0, c.claim.rule.id))
 
 

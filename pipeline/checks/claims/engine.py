@@ -59,6 +59,7 @@ class Claim:
     end: int
     words: tuple[str, ...]
     sentence: str
+    spans: tuple[tuple[int, int], ...] = ()  # offsets of every match of its words
 
 
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
@@ -124,8 +125,10 @@ def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Lan
         taken += [(begin, finish) for begin, finish, _ in found]
         words = tuple(dict.fromkeys(" ".join(words.split()) for _, _, words in found))
         first_start, first_end = (max(offset - shift, 0) for offset in found[0][:2])
+        spans = tuple((start + max(begin - shift, 0), start + max(finish - shift, 0))
+                      for begin, finish, _ in found)
         claims.append(Claim(rule, start + first_start, start + first_end, words,
-                            " ".join(sentence.split())))
+                            " ".join(sentence.split()), spans))
     return claims
 
 
