@@ -58,7 +58,9 @@ MARKDOWN_CONFIG = {
 }
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
-MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+# Of Markdown per document: some 1.5 million words, or a page with a big table of
+# resources; time and memory grow linearly with the size (benchmarks/bigpage.py).
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
 # Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
