@@ -8,6 +8,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .diagnostics import Diagnostic
+
 
 # What every publication says about itself unless site.yml or the document says otherwise.
 DEFAULT_DISCLAIMER = (
@@ -45,6 +47,7 @@ class Site:
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
     target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
     allow_network: bool = False  # let the PDF renderer fetch http(s) URLs a theme names
+    markdown: str = "commonmark"  # the Markdown dialect of documents that do not name one
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,6 @@ class Document:
     toc: tuple[TocEntry, ...]
     images: tuple[Path, ...]  # absolute paths inside source/, in order of appearance
     site: Site
-    body_source: str = ""  # the Markdown below the front matter, for checks that quote it
-    body_line: int = 1  # the line of source_path on which body_source starts
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
     disclaimer_line: str = ""  # its first sentence (read/text.py): the PDF footer line
     # The source map: the body's blocks, its links and images, and the line of each
@@ -142,6 +143,9 @@ class Document:
     # A translation is source/<slug>.<lang>.md: the same slug as its original
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original
+    # What reading found that does not stop publishing (raw HTML that swallows the rest
+    # of the body): publish and check report them.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
