@@ -131,8 +131,8 @@ CASES = {
     "control-character": Case(body("Intro.\n\nPasted\x0btext."),
                               "the invisible character U+000B cannot be published", 10),
     "empty-file": Case(raw(b""), "the file is empty", None),
-    "five-mb-document": Case(body("A sentence of the long document.\n\n" * 154_000),
-                             "the file is 5.0 MB; the limit is 1 MB of Markdown", None),
+    "eleven-mb-document": Case(body("A sentence of the long document.\n\n" * 339_000),
+                               "the file is 11.0 MB; the limit is 10 MB of Markdown", None),
     "deeply-nested-list": Case(body(deep_list(200)),
                                "nested more than 20 levels deep", 28),  # item 20, the 21st level
     "deeply-nested-quote": Case(body("Intro.\n\n" + ">" * 1000 + " deep"),
@@ -244,7 +244,7 @@ def test_bad_input_gives_its_message_and_the_good_document_is_published(project,
 def test_every_case_of_the_issue_is_in_the_table():
     issue = ["malformed-yaml", "wrong-type-text", "unknown-author", "duplicate-slug",
              "missing-image", "empty-image", "corrupt-image", "huge-image-pixels",
-             "invalid-utf8", "empty-file", "five-mb-document", "deeply-nested-list",
+             "invalid-utf8", "empty-file", "eleven-mb-document", "deeply-nested-list",
              "unclosed-raw-html", "script", "iframe", "event-handler", "path-traversal",
              "file-url-image", "http-image", "svg-external-reference", "missing-theme",
              "template-syntax-error"]

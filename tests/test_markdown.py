@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from helpers import article, make_png, write_source
-from pipeline.build.publish import Project, gather
+from pipeline.build.publish import Project, gather, publish
 from pipeline.checks.accessibility import accessibility_findings
 from pipeline.checks.claims import claim_findings, project_rules
 from pipeline.checks.links import link_findings
@@ -328,3 +328,23 @@ def test_a_slug_equal_to_a_language_folder_in_use_is_refused(empty_project):
     assert [p.file.name for p in problems] == ["es.md"]
     assert "dist/es/" in problems[0].message
     assert {d.folder for d in documents} == {"guide", "es/guide"}
+
+
+def test_publish_reports_a_swallowing_comment_and_publishes(empty_project):
+    write_source(empty_project, "draft", article(body="Intro.\n\n<!-- to do\n\nHidden."))
+    lines = []
+    outcome = publish(Project(empty_project), ("html",), report=lines.append)
+    assert outcome.ok and (empty_project / "dist" / "draft" / "index.html").is_file()
+    assert any("draft.md:10:1: warning: '<!-- to do' is never closed" in line
+               for line in lines), lines
+
+
+def test_an_unknown_dialect_in_site_yml_names_its_line(empty_project):
+    site = empty_project / "source" / "site.yml"
+    site.write_text(site.read_text().replace("defaults:\n", "defaults:\n  markdown: gfm\n"))
+    with pytest.raises(InvalidInput) as caught:
+        load_site(empty_project / "source")
+    [problem] = caught.value.problems
+    lines = site.read_text().split("\n")
+    assert problem.line == lines.index("  markdown: gfm") + 1
+    assert "unknown Markdown dialect 'gfm'" in problem.message

@@ -171,7 +171,8 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     if not paths:
         return [], []
     failed = {p.file.stem for p in problems}
-    readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
+    readable = {doc.slug: doc for doc in documents  # the originals: a translation
+                if doc.slug not in failed and not doc.translation_of}  # shares their slug
     slugs = {p.stem for p in project.sources()}
     # The documents' site: with the build's --paper, and site.yml read once.
     site = documents[0].site if documents else load_site(project.source_dir)

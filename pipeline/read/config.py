@@ -8,6 +8,7 @@ from pathlib import Path
 from ..diagnostics import InvalidInput, Diagnostic
 from ..models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
                      DISCLAIMER_LINE_MAX, Person, Publisher, Site)
+from .markdown import DIALECTS as MARKDOWN_DIALECTS
 from .schema import Field, YamlText, check_fields, load_yaml
 from .text import first_sentence
 
@@ -23,7 +24,6 @@ PUBLISHER_FIELDS = [
 ]
 DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper"), Field("press", "bool"),
                    Field("single_file", "bool"), Field("markdown")]
-MARKDOWN_DIALECTS = ("commonmark", "python-markdown")
 SITE_FIELDS = [
     Field("publisher", "mapping", required=True),
     Field("base_url", "url", required=True, hint="add 'base_url: https://example.org/articles/'"),

@@ -17,8 +17,8 @@ from ..models import Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody
-from .sanitise import OpenTags, unsafe_html
 from .text import first_sentence
+from .sanitise import OpenTags, unsafe_html
 from .sanitise import clean as sanitise_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
@@ -41,14 +41,16 @@ FRONT_MATTER_FIELDS = [
     Field("markdown"),
 ]
 # The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
-DIALECTS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
+PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
 # source/<slug>.<lang>.md is a translation of source/<slug>.md: a BCP 47 language tag
 # (language, optional script, optional region), as in es, zh-Hans or pt-BR.
 LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
-MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+# Of Markdown per document: some 1.5 million words, or a page with a big table of
+# resources; time and memory grow linearly with the size (benchmarks/bigpage.py).
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
 # Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
@@ -84,16 +86,16 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
     dialect = values.get("markdown", site.markdown)
-    if dialect not in DIALECTS:
+    if dialect not in PARSERS:
         problems.append(Diagnostic(path, front.line("markdown"), f"unknown Markdown dialect "
-                                   f"'{dialect}'", f"use one of: {', '.join(DIALECTS)}"))
+                                   f"'{dialect}'", f"use one of: {', '.join(PARSERS)}"))
     slug, translation_of, lang = _translation(path, values.get("lang"), front, problems)
     if not body.strip():
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
     converted = (_convert_body(path, body, body_line, site, dialect, problems)
-                 if dialect in DIALECTS else None)
+                 if dialect in PARSERS else None)
     if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
     parsed, images = converted
@@ -116,14 +118,14 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         images=images,
         site=site,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        disclaimer_line=(first_sentence(values["disclaimer"], lang or site.lang)
+                         if "disclaimer" in values else site.disclaimer_line),
         blocks=parsed.blocks,
         links=parsed.links,
         front_lines=tuple((str(name), front.line(name)) for name in front.data
                           if front.line(name) is not None),
         translation_of=translation_of,
         warnings=tuple(problems),
-        disclaimer_line=(first_sentence(values["disclaimer"], values.get("lang", site.lang))
-                         if "disclaimer" in values else site.disclaimer_line),
     )
 
 
@@ -231,7 +233,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
     Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        parsed = DIALECTS[dialect](body, body_line)
+        parsed = PARSERS[dialect](body, body_line)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                    f"(lists or quotes inside each other; the limit is "

@@ -12,10 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from markupsafe import escape
+
 from ..models import Block, SourceLink, TocEntry
 
-DIALECTS = ("commonmark", "python-markdown")
-DEFAULT_DIALECT = "commonmark"
+DIALECTS = ("commonmark", "python-markdown")  # the first is the default
 # Every block element the parser writes carries the line it starts on, so that a problem
 # found in the HTML (nesting, a refused attribute) is reported on its line; the attribute
 # is removed before the HTML goes anywhere.
@@ -82,8 +83,6 @@ def nest_toc(headings: list[tuple[int, str, str]]) -> tuple[TocEntry, ...]:
 
 def toc_html(toc: tuple[TocEntry, ...]) -> str:
     """The table of contents a `[TOC]` paragraph becomes (Python-Markdown's markup)."""
-    from markupsafe import escape
-
     def items(entries: tuple[TocEntry, ...]) -> str:
         return "<ul>\n" + "".join(
             f'<li><a href="#{escape(e.id)}">{escape(e.title)}</a>'
