@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from helpers import article, make_png, write_source
+from helpers import LONG_SLUG, LONG_SOURCE, article, make_png, write_source
 from pipeline.build.publish import Project, gather, publish
 from pipeline.checks.accessibility import accessibility_findings
 from pipeline.checks.claims import claim_findings, project_rules
@@ -279,13 +279,22 @@ def test_checks_never_read_the_file_again(reader):
 # --- HTML blocks that swallow the rest --------------------------------------------------
 
 
-@pytest.mark.parametrize("opening", ["<!-- draft", "<pre>"])
+@pytest.mark.parametrize("opening, fate", [("<!-- draft", "are not shown"),
+                                           ("<pre>", "are shown as they are typed")])
 def test_an_unclosed_comment_or_pre_is_a_warning_and_the_document_publishes(reader,
-                                                                            opening):
+                                                                            opening, fate):
     doc = reader(article(body=f"Intro.\n\n{opening}\n\nThe rest.\n\nAnd more."))
     [warning] = doc.warnings
-    assert warning.severity == "warning" and warning.line == 10
-    assert "lines 10 to 14" in warning.message and "not shown" in warning.message
+    assert warning.severity == "warning" and (warning.line, warning.column) == (10, 1)
+    assert "lines 10 to 14" in warning.message and fate in warning.message
+
+
+def test_a_refused_element_deep_in_an_html_block_names_its_own_line(reader):
+    with pytest.raises(InvalidInput) as caught:
+        reader(article(body='Intro.\n\n<div>\n<p>Fine.</p>\n<p>Not <iframe src="x"></iframe>'
+                            '</p>\n</div>'))
+    [problem] = caught.value.problems
+    assert (problem.line, problem.message) == (12, "raw HTML <iframe> is not allowed")
 
 
 def test_an_unclosed_div_is_still_an_error(reader):
@@ -348,3 +357,19 @@ def test_an_unknown_dialect_in_site_yml_names_its_line(empty_project):
     lines = site.read_text().split("\n")
     assert problem.line == lines.index("  markdown: gfm") + 1
     assert "unknown Markdown dialect 'gfm'" in problem.message
+
+
+def test_the_python_markdown_dialect_finds_the_same_lines_on_the_long_fixture():
+    """Where both dialects read the Markdown alike, python-markdown's line finding gives
+    the positions markdown-it's tokens give: every block and every link of the long
+    fixture (339 blocks, 14 links and images)."""
+    from pipeline.read import commonmark, pymarkdown
+
+    text = (LONG_SOURCE / f"{LONG_SLUG}.md").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    common, legacy = commonmark.parse_body(body, 7), pymarkdown.parse_body(body, 7)
+    assert len(common.blocks) > 300 and len(common.links) > 10
+    assert sorted((b.kind, b.line, b.end_line) for b in legacy.blocks) == \
+        sorted((b.kind, b.line, b.end_line) for b in common.blocks)
+    assert [(k.kind, k.target, k.line, k.column) for k in legacy.links] == \
+        [(k.kind, k.target, k.line, k.column) for k in common.links]

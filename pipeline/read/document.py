@@ -16,7 +16,7 @@ from ..diagnostics import InvalidInput, Diagnostic
 from ..models import Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
-from .markdown import SOURCE_LINE, ParsedBody
+from .markdown import SOURCE_LINE, ParsedBody, RawHtml
 from .text import first_sentence
 from .sanitise import OpenTags, unsafe_html
 from .sanitise import clean as sanitise_html
@@ -294,14 +294,15 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
     for piece in parsed.raw_html:
         fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
         for unsafe in unsafe_html(fragment):
-            problems.append(Diagnostic(path, piece.line, unsafe.message, unsafe.fix,
-                                       column=piece.column))
+            line, column = _within(piece, unsafe.element)
+            problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
         for element in fragment.iter("svg", "math"):
+            line, column = _within(piece, element)
             problems.append(Diagnostic(
-                path, piece.line, f"inline <{element.tag}> is not supported",
+                path, line, f"inline <{element.tag}> is not supported",
                 f"save it as a file under source/images/ and show it with "
                 f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})",
-                column=piece.column))
+                column=column))
         for element in fragment.iter("img", "a"):
             kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
             known = any(link.target == element.get(attribute) and link.line == piece.line
@@ -311,17 +312,27 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                 links.append(SourceLink(kind, element.get(attribute), text, piece.line,
                                         piece.column))
         if piece.to_the_end:
+            opening = piece.html.split("\n", 1)[0].strip()
+            shown = ("shown as they are typed, not read as Markdown"
+                     if opening.lower().startswith(("<pre", "<textarea")) else "not shown")
             problems.append(Diagnostic(
-                path, piece.line, f"'{piece.html.split(chr(10))[0].strip()[:30]}' is never "
-                f"closed, so lines {piece.line} to {piece.end_line} are read as raw HTML and "
-                "not shown", "close it ('-->' for a comment, '</pre>' for <pre>) where it "
-                "should end", severity="warning", rule="raw-html", column=piece.column))
+                path, piece.line, f"'{opening[:30]}' is never closed, so lines {piece.line} "
+                f"to {piece.end_line} (the rest of the file) are {shown}",
+                "close it ('-->' for a comment, '</pre>' for <pre>) where it should end",
+                severity="warning", rule="raw-html", column=piece.column))
         elif piece.block:
             open_tags.feed_at(piece.html, piece.line)
     for tag, line in open_tags.unclosed():
         problems.append(Diagnostic(path, line, f"raw HTML <{tag}> is never closed, so the rest "
                                    "of the document would be inside it",
                                    f"add </{tag}> where the element ends"))
+
+
+def _within(piece: RawHtml, element) -> tuple[int, int | None]:
+    """(line, column) of an element of a piece of raw HTML: the piece's own column on its
+    first line, no column on the lines after it."""
+    offset = (element.sourceline or 1) - 1
+    return piece.line + offset, None if offset else piece.column
 
 
 def _line_of_element(element) -> int | None:
