@@ -42,7 +42,7 @@ def test_the_seed_has_content_findings_and_no_structural_ones(project):
     assert skipped == []
     assert not [f for f in findings if f.rule in STRUCTURE_RULES]
     rules = {(f.rule, f.severity) for f in findings}
-    assert ("claim-absolute-safety", "error") in rules  # "The treatment is safe, ..."
+    assert ("claim-safety", "error") in rules  # "The treatment is safe, ..."
     assert ("claim-evidence", "warning") in rules       # "Studies have shown" with no source
     assert not any("is not a cure" in f.message for f in findings)
 
