@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build.publish import Project, gather
-from .checks.claims import LocatedClaim, located_claims, project_rules
+from .checks.claims import LocatedClaim, footnotes, located_claims, project_rules
 from .checks.readability import grade_level
 from .checks.review import content_findings
 from .diagnostics import PressroomError
@@ -39,7 +39,7 @@ REVIEWS_DIR = "reviews"  # git-ignored: packets and approved texts are internal
 REVIEWED_TEXT = "reviewed.md"  # the text as last approved
 REVIEW_RECORD = "review.json"  # who approved it, when, and its SHA-256
 DIFF_LINES = 30  # lines of the diff on the first page; the rest is counted
-FONTS = Path(__file__).resolve().parents[1] / "themes" / "default" / "fonts"
+FONTS = ("default", "fonts")  # the project's default theme's fonts (Atkinson Hyperlegible)
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF user space is in points
 SEVERITY_COLOURS = {"error": (1.0, 0.55, 0.55), "warning": (1.0, 0.85, 0.3),
                     "info": (0.6, 0.8, 1.0)}
@@ -91,7 +91,8 @@ def write_packet(project: Project, slug: str, today: dt.date) -> Path:
     text = doc.source_path.read_text(encoding="utf-8")  # shown as written, line by line
     page = _packet_html(doc, text, claims, content_findings(doc, rules, today), rules,
                         last_review(project, slug), today)
-    rendered = HTML(string=page, base_url=str(FONTS)).render()
+    fonts = project.themes_dir.joinpath(*FONTS)  # missing: WeasyPrint's own fallback fonts
+    rendered = HTML(string=page, base_url=str(fonts) + "/").render()
     rectangles = _finding_rectangles(rendered)
     folder = review_folder(project, slug)
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ def _packet_html(doc: Document, text: str, claims: list[LocatedClaim], findings,
                  previous: Review | None, today: dt.date) -> str:
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_COLOURS}
     language = rules.language(doc.lang) if rules else None
-    sources = [note for note in _notes(doc)
+    sources = [note for note in footnotes(doc).values()
                if language and language.reading.citations.search(note)]
     sources += [link.target for link in doc.links
                 if link.kind == "link" and link.target.startswith(("http://", "https://"))
@@ -168,14 +169,6 @@ REVIEWER-ID</code> (refused while claims of severity error remain).</p>
 {_source_lines(text, claims, numbered)}
 </section>
 </body></html>"""
-
-
-def _notes(doc: Document) -> list[str]:
-    notes: dict[str, str] = {}
-    for block in doc.blocks:
-        if block.kind == "footnote":
-            notes[block.label] = f"{notes.get(block.label, '')} {block.text}".strip()
-    return list(notes.values())
 
 
 def _record_line(previous: Review | None) -> str:
@@ -257,7 +250,8 @@ def _e(value: str) -> str:
 
 def _finding_rectangles(rendered) -> dict[int, list[tuple[int, float, float, float, float]]]:
     """Finding number -> (page index, x, y, width, height) in CSS pixels of each piece of
-    its highlighted words, as WeasyPrint laid them out."""
+    its highlighted words, as WeasyPrint laid them out. WeasyPrint has no public API for
+    where a box landed, so this walks each page's box tree (`_page_box`, stable since 53)."""
     found: dict[int, list[tuple[int, float, float, float, float]]] = {}
     for index, page in enumerate(rendered.pages):
         stack = [page._page_box]

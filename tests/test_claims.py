@@ -3,6 +3,7 @@ source/claims.yml, and `publish --strict`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from pipeline.build.publish import Project, gather
 from pipeline.checks.claims import (DEFAULT_RULES, claim_findings, load_rules, project_rules,
                                     rules_note)
 from pipeline.diagnostics import InvalidInput
+from pipeline.scaffold import new_source
 
 SEED_FILE = REPO / "source" / f"{SEED_SLUG}.md"
 
@@ -306,11 +308,8 @@ def test_strict_publish_refuses_a_document_with_claim_errors(project_root):
 
 
 def test_new_copies_the_built_in_rules_into_a_project_without_them(empty_project):
-    from pipeline.scaffold import new_source
-
     source = empty_project / "source"
     (source / "claims.yml").unlink(missing_ok=True)
-    import datetime as dt
     created = new_source(source, "Fatigue and MS", "becky-palmer", dt.date(2026, 12, 1))
     assert [p.name for p in created] == ["fatigue-and-ms.md", "claims.yml"]
     assert (source / "claims.yml").read_bytes() == DEFAULT_RULES.read_bytes()

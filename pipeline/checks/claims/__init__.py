@@ -20,7 +20,7 @@ from .markdown import prose_of
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
-__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "lead_in_of",
+__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "footnotes", "lead_in_of",
            "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
            "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
            "rules_note", "split_sentences"]
@@ -61,7 +61,7 @@ def located_claims(doc: Document, rules: ClaimRules | tuple = ()) -> list[Locate
     language = rules.language(doc.lang) if rules else None
     if language is None:
         return []
-    notes = _notes(doc)
+    notes = footnotes(doc)
     found = []
     for placed in _units(doc, language):
         for claim in read_unit(placed.unit, language, notes):
@@ -142,7 +142,7 @@ def lead_in_of(prose: str, lang: str, language: Language) -> str:
     return " ".join(last.split()) if language.reading.lead_ins.search(last) else ""
 
 
-def _notes(doc: Document) -> dict[str, str]:
+def footnotes(doc: Document) -> dict[str, str]:
     """The document's footnotes, label: text (a note of several paragraphs joined)."""
     notes: dict[str, str] = {}
     for block in doc.blocks:
