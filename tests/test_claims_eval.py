@@ -16,9 +16,9 @@ from pipeline.checks.claims import claim_findings, project_rules
 sys.path.insert(0, str(REPO / "benchmarks"))
 import claims as benchmark  # noqa: E402  benchmarks/claims.py
 
-# The engine scores 1.00 precision and 0.99 recall on the development part today; the
-# floor leaves room for rules
-# that trade a development sentence for a better general reading, not for regressions.
+# The engine scores 1.00 precision and 0.99 recall on the development part today; the floor
+# leaves room for rules that trade a development sentence for a better general reading,
+# not for regressions.
 DEVELOPMENT_FLOOR = 0.95
 
 
