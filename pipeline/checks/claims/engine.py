@@ -124,11 +124,10 @@ def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Lan
             continue
         taken += [(begin, finish) for begin, finish, _ in found]
         words = tuple(dict.fromkeys(" ".join(words.split()) for _, _, words in found))
-        first_start, first_end = (max(offset - shift, 0) for offset in found[0][:2])
-        spans = tuple((start + max(begin - shift, 0), start + max(finish - shift, 0))
-                      for begin, finish, _ in found)
-        claims.append(Claim(rule, start + first_start, start + first_end, words,
-                            " ".join(sentence.split()), spans))
+        # words found in a lead-in stand for the whole item they introduce
+        spans = tuple((start + begin - shift, start + finish - shift) if begin >= shift
+                      else (start, end) for begin, finish, _ in found)
+        claims.append(Claim(rule, *spans[0], words, " ".join(sentence.split()), spans))
     return claims
 
 
