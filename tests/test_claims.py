@@ -198,6 +198,7 @@ en:
     not_negations: [no doubt]
     negations_after: [is a myth]
     clause_breaks: [but]
+    contrasts: [but]
     hedges: [may]
     absolutes: [all]
     suppositions: [whether]
@@ -243,18 +244,18 @@ def test_a_bad_claims_file_is_reported_with_lines(tmp_path):
     with pytest.raises(InvalidInput) as raised:
         load_rules(path)
     text = str(raised.value)
-    assert "claims.yml:19: rule 'cure': unknown severity 'eror'" in text
-    assert "claims.yml:27: rule 'regex': the pattern 'cures? (MS' is not a valid regular " \
+    assert "claims.yml:20: rule 'cure': unknown severity 'eror'" in text
+    assert "claims.yml:28: rule 'regex': the pattern 'cures? (MS' is not a valid regular " \
            "expression" in text
-    assert "claims.yml:28: rule 'empty' has no phrases, patterns or slogans" in text
-    assert "claims.yml:32: rule name 'Bad Name' is not a lowercase, hyphenated name" in text
-    assert "claims.yml:33: unknown field 'mesage' in rule 'Bad Name'" in text
+    assert "claims.yml:29: rule 'empty' has no phrases, patterns or slogans" in text
+    assert "claims.yml:33: rule name 'Bad Name' is not a lowercase, hyphenated name" in text
+    assert "claims.yml:34: unknown field 'mesage' in rule 'Bad Name'" in text
     assert "did you mean 'message'?" in text
-    assert "claims.yml:32: rule 'Bad Name' is missing the required field 'message'" in text
-    assert "claims.yml:41: rule 'unknown-words': the pattern" in text
+    assert "claims.yml:33: rule 'Bad Name' is missing the required field 'message'" in text
+    assert "claims.yml:42: rule 'unknown-words': the pattern" in text
     assert "names '{diseases}', which is not a list of 'words'" in text
     assert "fix: use one of: conditions" in text
-    assert "claims.yml:42: rule 'unknown-words': 'requires' names 'benefits'" in text
+    assert "claims.yml:43: rule 'unknown-words': 'requires' names 'benefits'" in text
 
 
 def test_a_language_section_missing_its_reading_is_reported(tmp_path):

@@ -28,7 +28,7 @@ from .rules import Language, Rule
 
 NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
 SLOGAN_WORDS = 6  # a sentence of at most this many words may be a slogan
-_STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s|\b(but|however|yet)\b", re.IGNORECASE)
+_STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s")  # and the language's contrasts
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"]|\s-\s")
 _QUESTION_END = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -171,7 +171,8 @@ def _excused(rule: Rule, masked: str, start: int, end: int, language: Language,
         return True
     if asserting or not rule.passes_when_hedged:
         return False
-    scope_start = max([m.end() for m in _STRONG_BREAK.finditer(masked, 0, start)] + [0])
+    scope_start = max([m.end() for m in _STRONG_BREAK.finditer(masked, 0, start)]
+                      + [m.end() for m in reading.contrasts.finditer(masked, 0, start)] + [0])
     scope = masked[scope_start:clause_end]
     return bool(reading.hedges.search(scope)) and not reading.absolutes.search(scope)
 

@@ -24,7 +24,8 @@ LANGUAGE_FIELDS = [
     Field("rules", "mapping", required=True, hint="add 'rules:' with one rule per category"),
 ]
 READING_FIELDS = [Field(name, "list", required=True, hint=f"add '{name}: [...]'") for name in (
-    "negations", "not_negations", "negations_after", "clause_breaks", "hedges", "absolutes",
+    "negations", "not_negations", "negations_after", "clause_breaks", "contrasts", "hedges",
+    "absolutes",
     "suppositions", "claiming_questions", "referrals", "lead_ins", "citations")]
 RULE_FIELDS = [
     Field("message", required=True, hint="add 'message:' saying what is wrong with the claim"),
@@ -72,6 +73,7 @@ class Reading:
     not_negations: re.Pattern
     negations_after: re.Pattern
     clause_breaks: re.Pattern
+    contrasts: re.Pattern
     hedges: re.Pattern
     absolutes: re.Pattern
     suppositions: re.Pattern
