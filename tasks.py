@@ -10,9 +10,11 @@ from invoke import Exit, task
 
 from pipeline.build.publish import FORMATS, Project, clean as clean_dist, publish as publish_all
 from pipeline.build import check as report
+from pipeline.fetch_images import fetch_images as fetch_remote_images
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
+from pipeline.review_packet import approve as approve_review, write_packet
 from pipeline.scaffold import new_source
 from pipeline.diagnostics import PressroomError
 
@@ -145,10 +147,47 @@ def preview(c, port=8000, only=None):
 def new(c, title, author):
     """Start source/<slug>.md for TITLE with complete front matter and a skeleton."""
     try:
-        path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
+        created = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
-    print(f"created {path.relative_to(PROJECT.root)}: edit its description, then write")
+    for path in created:
+        print(f"created {path.relative_to(PROJECT.root)}")
+    print("edit the article's description, then write")
+
+
+@task(help={"slug": "the source to review (its file name without .md)",
+            "approve": "record this reviewer (an id of source/authors.yml) as having reviewed "
+                       "it today, instead of writing the packet"})
+def review(c, slug, approve=None):
+    """Write the reviewer's packet reviews/SLUG/SLUG-review.pdf, or record an approval."""
+    today = datetime.date.today()
+    try:
+        if approve:
+            path = approve_review(PROJECT, slug, approve, today)
+            print(f"recorded the review by {approve} on {today.isoformat()} in "
+                  f"{path.relative_to(PROJECT.root)}")
+        else:
+            path = write_packet(PROJECT, slug, today)
+            print(f"wrote {path.relative_to(PROJECT.root)}")
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
+
+
+@task(help={"only": "fetch just the images of this source (its file name without .md)",
+            "allow_private": "also fetch from loopback, private and link-local addresses "
+                             "(refused by default: cloud metadata services live there)"})
+def fetch_images(c, only=None, allow_private=False):
+    """Download the web images the sources show into source/images/ and point them there."""
+    outcome = fetch_remote_images(PROJECT.source_dir, only=only, allow_private=allow_private,
+                                  progress=print)
+    for line in outcome.fetched:
+        print(f"fetched {line}")
+    for path in outcome.rewritten:
+        print(f"rewrote {path.relative_to(PROJECT.root)}")
+    if outcome.problems:
+        raise Exit("\n".join(str(problem) for problem in outcome.problems), code=1)
+    if not outcome.fetched and not outcome.rewritten:
+        print("no web images to fetch")
 
 
 @task

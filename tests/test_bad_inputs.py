@@ -133,8 +133,8 @@ CASES = {
     "control-character": Case(body("Intro.\n\nPasted\x0btext."),
                               "the invisible character U+000B cannot be published", 10),
     "empty-file": Case(raw(b""), "the file is empty", None),
-    "five-mb-document": Case(body("A sentence of the long document.\n\n" * 154_000),
-                             "the file is 5.0 MB; the limit is 1 MB of Markdown", None),
+    "eleven-mb-document": Case(body("A sentence of the long document.\n\n" * 339_000),
+                               "the file is 11.0 MB; the limit is 10 MB of Markdown", None),
     "deeply-nested-list": Case(body(deep_list(200)),
                                "nested more than 20 levels deep", 28),  # item 20, the 21st level
     "deeply-nested-quote": Case(body("Intro.\n\n" + ">" * 1000 + " deep"),
@@ -202,7 +202,8 @@ CASES = {
     "file-url-image": Case(body("Intro.\n\n![Host](file:///etc/hostname.png)"),
                            "'file:///etc/hostname.png' is a URL; only files inside source/", 10),
     "http-image": Case(body("Intro.\n\n![Pixel](http://example.org/pixel.png)"),
-                       "'http://example.org/pixel.png' is a URL; only files inside source/", 10),
+                       "image 'http://example.org/pixel.png' is on the web: a publication "
+                       "carries its own copy of every image; run 'invoke fetch-images'", 10),
     # --- themes ---------------------------------------------------------------------
     "missing-theme": Case(doc("theme: modern"), "unknown theme 'modern'", 6),
     "theme-extends-missing": Case(theme("orphan", {"theme.yml": "name: Orphan\nextends: gone\n"}),
@@ -264,7 +265,7 @@ def test_strict_publish_refuses_what_has_a_warning(project, slug):
 def test_every_case_of_the_issue_is_in_the_table():
     issue = ["malformed-yaml", "wrong-type-text", "unknown-author", "duplicate-slug",
              "missing-image", "empty-image", "corrupt-image", "huge-image-pixels",
-             "invalid-utf8", "empty-file", "five-mb-document", "deeply-nested-list",
+             "invalid-utf8", "empty-file", "eleven-mb-document", "deeply-nested-list",
              "unclosed-raw-html", "script", "iframe", "event-handler", "path-traversal",
              "file-url-image", "http-image", "svg-external-reference", "missing-theme",
              "template-syntax-error"]

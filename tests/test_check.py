@@ -42,7 +42,7 @@ def test_the_seed_has_content_findings_and_no_structural_ones(project):
     assert skipped == []
     assert not [f for f in findings if f.rule in STRUCTURE_RULES]
     rules = {(f.rule, f.severity) for f in findings}
-    assert ("claim-absolute-safety", "error") in rules  # "The treatment is safe, ..."
+    assert ("claim-safety", "error") in rules  # "The treatment is safe, ..."
     assert ("claim-evidence", "warning") in rules       # "Studies have shown" with no source
     assert not any("is not a cure" in f.message for f in findings)
 
@@ -149,7 +149,7 @@ def test_check_task_prints_json_and_exits_non_zero_on_errors(cli_project):
 
 
 def test_new_writes_a_valid_source_that_check_accepts(project):
-    path = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
+    path, *_ = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
                       dt.date(2026, 12, 1))
     assert path.name == "fatigue-ms-what-helps.md"
     documents, problems = gather(Project(project), only="fatigue-ms-what-helps")

@@ -19,6 +19,7 @@ from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody, RawHtml
 from .foreign import template_tags
 from .sanitise import Notice, OpenTags, link_allowed
+from .text import first_sentence
 from .sanitise import clean as sanitise_html
 from .sanitise import inspect as inspect_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
@@ -49,7 +50,9 @@ LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3})
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
-MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+# Of Markdown per document: some 1.5 million words, or a page with a big table of
+# resources; time and memory grow linearly with the size (benchmarks/bigpage.py).
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -80,7 +83,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
+        problems += disclaimer_problems(values["disclaimer"], values.get("lang", site.lang), path,
+                                        front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
@@ -117,6 +121,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         images=images,
         site=site,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        disclaimer_line=(first_sentence(values["disclaimer"], lang or site.lang)
+                         if "disclaimer" in values else site.disclaimer_line),
         blocks=parsed.blocks,
         links=parsed.links,
         front_lines=tuple((str(name), front.line(name)) for name in front.data
