@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ..diagnostics import Diagnostic, InvalidInput, PressroomError
 from ..models import Collection, Document, Person, Site
 from ..read.collection import (COLLECTIONS_DIR, collection_sources, listed_articles,
                                read_collection)
 from ..read.config import PAPER_SIZES, load_people, load_site
-from ..read.document import read_document
+from ..read.document import read_document, source_slug
+from ..read.links import page_links
 from ..render.theme import theme_names
 from .project import Project
 
@@ -52,7 +55,7 @@ def select_sources(project: Project, only: str | None = None) -> list[Path]:
     if bound is not None:
         listed = set(listed_articles(bound))
         return [p for p in sources if p.stem in listed]
-    chosen = [p for p in sources if p.stem == only]
+    chosen = [p for p in sources if source_slug(p) == only]
     if not chosen:
         known = ", ".join([p.stem for p in sources] +
                           [p.stem for p in collection_sources(project.source_dir)])
@@ -64,8 +67,8 @@ def select_sources(project: Project, only: str | None = None) -> list[Path]:
 
 def read_sources(project: Project, paths: list[Path], shared: SharedInputs,
                  theme: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
-    """Parse and check `paths` (sources of `project`): the Documents that are valid and the
-    problems of the others."""
+    """Parse and check `paths` (sources of `project`): the Documents that are valid, and the
+    errors of the others with the warnings of those."""
     documents, problems = [], []
     clashes = _slug_clashes(project.sources())
     for path in paths:
@@ -78,13 +81,34 @@ def read_sources(project: Project, paths: list[Path], shared: SharedInputs,
                                        "rename the file"))
             continue
         try:
-            documents.append(read_document(path, shared.site, shared.people,
-                                           set(shared.theme_names)))
+            document = read_document(path, shared.site, shared.people, set(shared.theme_names))
+            documents.append(document)
+            problems.extend(document.warnings)
         except InvalidInput as error:
             problems.extend(error.problems)
+    # dist/<lang>/ holds the translations into <lang>: no original may be published there
+    languages = {source_language(p) for p in project.sources()} - {None}
+    for doc in [doc for doc in documents if not doc.translation_of
+                and doc.slug.lower() in languages]:
+        documents.remove(doc)
+        problems.append(Diagnostic(doc.source_path, None, f"'{doc.source_path.name}' would be "
+                                   f"published into dist/{doc.slug}/, the folder of the "
+                                   f"translations into '{doc.slug}'", "rename the file"))
+    # Links to other sources, however written, in the one form the renderers map.
+    slugs = {p.stem for p in project.sources()}
+    documents = [replace(doc, body_html=Markup(page_links(doc.body_html, slugs,
+                                                          shared.site.base_url)))
+                 for doc in documents]
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return documents, problems
+
+
+def source_language(path: Path) -> str | None:
+    """The language a translation's file name gives (source/<slug>.<lang>.md), lower-cased;
+    None for an original."""
+    slug = source_slug(path)
+    return path.stem[len(slug) + 1:].lower() if slug != path.stem else None
 
 
 def gather(project: Project, only: str | None = None, theme: str | None = None,
@@ -120,8 +144,9 @@ def gather_collections(project: Project, documents: list[Document], problems: li
         paths = [p for p in collection_sources(project.source_dir) if only in (None, p.stem)]
     if not paths:
         return [], []
-    failed = {p.file.stem for p in problems}
-    readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
+    failed = {p.file.stem for p in problems if p.severity == "error"}
+    readable = {doc.slug: doc for doc in documents  # the originals: a translation
+                if doc.slug not in failed and not doc.translation_of}  # shares their slug
     slugs = {p.stem for p in project.sources()}
     # The documents' site: with the build's --paper, and site.yml read once.
     site = site or (documents[0].site if documents else load_site(project.source_dir))

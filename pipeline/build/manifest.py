@@ -24,8 +24,8 @@ from ..cache import content_hash
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2  # what the file's layout is; an older layout is read as empty
 PIPELINE_DIR = Path(__file__).resolve().parents[1]
-TOOLS = ("weasyprint", "ebooklib", "markdown", "markdown-it-py", "jinja2", "pygments",
-         "fonttools", "lxml", "pillow")
+TOOLS = ("weasyprint", "ebooklib", "markdown", "markdown-it-py", "mdit-py-plugins", "jinja2",
+         "pygments", "fonttools", "lxml", "nh3", "pillow")
 
 
 def file_hash(path: Path) -> str:

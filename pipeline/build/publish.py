@@ -52,8 +52,17 @@ class Outcome:
     read: list[str] = field(default_factory=list)  # sources parsed (the others were current)
 
     @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        """Nothing failed: every document was published (warnings or not)."""
+        return not self.failed and not self.errors
 
 
 def publish(project: Project, options: BuildOptions = BuildOptions(),
@@ -65,7 +74,10 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     dist/index.html.
 
     Which sources are current is decided before any Markdown is read; the others are all
-    read and checked before anything is rendered. A publication's files are rendered into
+    read and checked before anything is rendered (so the warnings reported are those of
+    the sources read). A document with errors is not published, one with only warnings
+    is; with `options.strict` every source is read, and warnings stop a document too, as
+    does a claim of severity error (source/claims.yml). A publication's files are rendered into
     a staging folder and moved into place only when every format succeeded, so dist/ never
     holds half a build. `plan` is told what will be rendered ({folder: formats}) before it
     is, and `report` gets a line as each output is rendered.
@@ -100,17 +112,21 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     if options.strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
+        warned = {p.file for p in problems if p.severity == "warning"}
+        documents = [doc for doc in documents if doc.source_path not in warned]
+        problems = [replace(p, severity="error") if p.severity == "warning" else p
+                    for p in problems]
     collections, found = gather_collections(project, documents, problems, paths=stale_bound,
                                             site=shared.site)
     own_themes.update({c.source_path: c.theme for c in collections})
     if options.theme is not None:
         collections = [replace(c, theme=options.theme) for c in collections]
     outcome.problems = [*problems, *found]
-    outcome.failed = sorted({p.file.stem for p in outcome.problems})
+    outcome.failed = sorted({p.file.stem for p in outcome.problems if p.severity == "error"})
 
     work: list[WorkItem] = []
     for pub in [*documents, *collections]:
-        if pub.source_path in current or pub.slug in outcome.failed:
+        if pub.source_path in current or pub.source_path.stem in outcome.failed:
             continue  # current (read for a collection, or for --strict), or refused
         item = _work_item(project, manifest, keys, pub, formats, options.force,
                           own_themes[pub.source_path], outcome)
@@ -123,8 +139,9 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     if options.only is None:
         outcome.removed = _remove_deleted(project, manifest)
     _write_listing(project, shared.site, manifest, keys, options.theme,
-                   [d for d in documents if d.slug not in outcome.failed],
-                   [c for c in collections if c.slug not in outcome.failed], outcome, report)
+                   [d for d in documents if d.source_path.stem not in outcome.failed],
+                   [c for c in collections if c.source_path.stem not in outcome.failed],
+                   outcome, report)
     manifest.save()
     return outcome
 
@@ -156,7 +173,7 @@ def _work_item(project: Project, manifest: Manifest, keys: BuildKeys,
         try:
             Theme.load(project.themes_dir, pub.theme)
         except PressroomError as error:
-            outcome.failed.append(pub.slug)
+            outcome.failed.append(pub.source_path.stem)
             outcome.problems.append(Diagnostic(pub.source_path, None, str(error)))
             return None
     made_from, states = fingerprint(project, pub)
@@ -179,7 +196,7 @@ def _record(project: Project, manifest: Manifest, finished: Finished, own_themes
     """Note a rendered publication in the outcome and the manifest."""
     pub = finished.item.publication
     if finished.problem:
-        outcome.failed.append(pub.slug)
+        outcome.failed.append(pub.source_path.stem)
         outcome.problems.append(finished.problem)
         outcome.results += [Result(pub.folder, fmt, None, 0.0, "failed")
                             for fmt in finished.item.formats]

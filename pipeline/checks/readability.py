@@ -12,8 +12,9 @@ import re
 import lxml.html
 
 from ..diagnostics import Diagnostic
-from .claims import body_blocks, sentences
+from .claims import NOT_CHECKED, prose_of
 from ..models import Document
+from ..read.text import sentences
 
 LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
            "| //div[@class='footnote'] | //div[@class='toc'] | //sup | //p[@class='admonition-title']"
@@ -78,12 +79,14 @@ def readability_findings(doc: Document, target: float | None = None) -> list[Dia
 
 
 def _longest_sentence(doc: Document) -> tuple[int, int] | None:
-    """(line, number of words) of the body's longest sentence."""
-    body = doc.body_source
+    """(line, number of words) of the body's longest sentence (running text only)."""
     best = None
-    for start, end in body_blocks(body):
-        for sentence in sentences(body, start, end):
-            words = len(re.findall(r"[\w'\u2019-]+", sentence.prose))
+    for block in doc.blocks:
+        if block.kind in NOT_CHECKED or block.kind in ("heading", "table_cell"):
+            continue
+        prose = prose_of(block.source)  # as long as the source: offsets stay true
+        for sentence in sentences(prose, doc.lang):
+            words = len(re.findall(r"[\w'\u2019-]+", prose[sentence.start:sentence.end]))
             if best is None or words > best[1]:
-                best = (doc.body_line + body.count("\n", 0, sentence.start), words)
+                best = (block.line + block.source.count("\n", 0, sentence.start), words)
     return best

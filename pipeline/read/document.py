@@ -6,16 +6,22 @@ import difflib
 import re
 from pathlib import Path
 
+from dataclasses import replace
+
 import lxml.html
-import markdown
 from lxml import etree
 from markupsafe import Markup
 
-from ..diagnostics import InvalidInput, Diagnostic
+from ..diagnostics import Diagnostic, InvalidInput, sort_key
+from ..models import Block, Byline, Document, Person, Site, SourceLink
+from . import commonmark, pymarkdown
 from .config import disclaimer_problems
-from ..models import Byline, Document, Person, Site, TocEntry
+from .markdown import SOURCE_LINE, ParsedBody, RawHtml
+from .foreign import template_tags
+from .sanitise import Notice, OpenTags, link_allowed
+from .text import first_sentence
 from .sanitise import clean as sanitise_html
-from .sanitise import unclosed_elements, unsafe_html
+from .sanitise import inspect as inspect_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
 FRONT_MATTER_FIELDS = [
@@ -34,32 +40,22 @@ FRONT_MATTER_FIELDS = [
     Field("cover", "image"),
     Field("theme"),
     Field("disclaimer"),
+    Field("markdown"),
 ]
+# The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
+PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
+# source/<slug>.<lang>.md is a translation of source/<slug>.md: a BCP 47 language tag
+# (language, optional script, optional region), as in es, zh-Hans or pt-BR.
+LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
-MARKDOWN_EXTENSIONS = [
-    "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
-    "admonition", "fenced_code", "codehilite", "sane_lists",
-]
-MARKDOWN_CONFIG = {
-    # Footnote ids with ':' need escaping in CSS selectors and target-counter().
-    # Numbered in the order they are cited, as the PDF's page footnotes are.
-    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d",
-                  "USE_DEFINITION_ORDER": False},
-    "toc": {"toc_depth": "2-4"},
-    # Characters rather than named entities, which XHTML (the EPUB) does not know.
-    "smarty": {"substitutions": {
-        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-        "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-        "ellipsis": "\u2026", "ndash": "\u2013", "mdash": "\u2014",
-    }},
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
-MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+# Of Markdown per document: some 1.5 million words, or a page with a big table of
+# resources; time and memory grow linearly with the size (benchmarks/bigpage.py).
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -87,39 +83,79 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
+        problems += disclaimer_problems(values["disclaimer"], values.get("lang", site.lang), path,
+                                        front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
+    dialect = values.get("markdown", site.markdown)
+    if dialect not in PARSERS:
+        problems.append(Diagnostic(path, front.line("markdown"), f"unknown Markdown dialect "
+                                   f"'{dialect}'", f"use one of: {', '.join(PARSERS)}"))
+    slug, translation_of, lang = _translation(path, values.get("lang"), front, problems)
     if not body.strip():
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
-    body_html, toc, images = _convert_body(path, body, body_line, site, problems)
-    if problems:
+    converted = (_convert_body(path, body, body_line, site, dialect, problems)
+                 if dialect in PARSERS else None)
+    if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
+    parsed, images = converted
     return Document(
-        slug=path.stem,
+        slug=slug,
         source_path=path,
         title=values["title"],
         subtitle=values.get("subtitle", ""),
         description=values["description"],
         date=values["date"],
         updated=values.get("updated"),
-        lang=values.get("lang", site.lang),
+        lang=lang or site.lang,
         keywords=values.get("keywords", ()),
         cover=values.get("cover"),
         theme=theme,
         byline=Byline(authors=authors, reviewers=reviewers, reviewed=values.get("reviewed"),
                       publisher=site.publisher),
-        body_html=Markup(body_html),
-        toc=toc,
+        body_html=Markup(parsed.html),
+        toc=parsed.toc,
         images=images,
         site=site,
-        body_source=body,
-        body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        disclaimer_line=(first_sentence(values["disclaimer"], lang or site.lang)
+                         if "disclaimer" in values else site.disclaimer_line),
+        blocks=parsed.blocks,
+        links=parsed.links,
+        front_lines=tuple((str(name), front.line(name)) for name in front.data
+                          if front.line(name) is not None),
+        translation_of=translation_of,
+        warnings=tuple(sorted(problems, key=sort_key)),
     )
+
+
+def source_slug(path: Path) -> str:
+    """The slug of a source: its name without '.md' (and without a translation's language)."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    return slug if dot and LANGUAGE_SUFFIX.match(suffix) else path.stem
+
+
+def _translation(path: Path, lang: str | None, front: YamlText,
+                 problems: list[Diagnostic]) -> tuple[str, str, str | None]:
+    """(slug, the original's slug or "", language) of a source: source/<slug>.<lang>.md is
+    the translation of source/<slug>.md into <lang>."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    if not dot or not LANGUAGE_SUFFIX.match(suffix):
+        return path.stem, "", lang
+    if lang is not None and lang.lower() != suffix.lower():
+        problems.append(Diagnostic(path, front.line("lang"), f"'lang' is '{lang}' but the file "
+                                   f"name says '{suffix}' (a translation is <slug>.<lang>.md)",
+                                   f"write 'lang: {suffix}', or rename the file"))
+    original = path.with_name(f"{slug}.md")
+    if not original.is_file():
+        problems.append(Diagnostic(path, None, f"'{path.name}' is a translation of "
+                                   f"'{original.name}', which does not exist",
+                                   f"add source/{original.name} (the original), or rename "
+                                   "this file if it is not a translation"))
+    return slug, slug, suffix
 
 
 def theme_problems(theme: str, theme_names: set[str], path: Path,
@@ -195,70 +231,183 @@ def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str,
     return tuple(found)
 
 
-def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Diagnostic]):
-    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS,
-                                  extension_configs=MARKDOWN_CONFIG, output_format="xhtml")
-    body_lines = body.split("\n")
+def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: str,
+                  problems: list[Diagnostic]) -> tuple[ParsedBody, tuple[Path, ...]] | None:
+    """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
+    Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        html = converter.convert(body)
+        parsed = PARSERS[dialect](body, body_line)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
-                                f"(lists or quotes inside each other; the limit is "
-                                f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
-        return "", (), ()
-    raw = lxml.html.fragment_fromstring(html, create_parent="div")
-    if not _nesting_ok(path, raw, body_lines, body_line, problems):
-        return "", (), ()
-    _check_raw_html(path, raw, converter, body_lines, body_line, problems)
+                                   f"(lists or quotes inside each other; the limit is "
+                                   f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
+        return None
+    raw = lxml.html.fragment_fromstring(parsed.html, create_parent="div")
+    if not _nesting_ok(path, raw, body_line, problems):
+        return None
+    links, blocks = list(parsed.links), list(parsed.blocks)
+    _check_raw_html(path, parsed, links, blocks, problems)
+    generated = lxml.html.fragment_fromstring(parsed.markup_html, create_parent="div")
+    lines = {element: int(element.attrib.pop(SOURCE_LINE)) for element in generated.iter()
+             if SOURCE_LINE in element.attrib}
+    reported = {problem.message for problem in problems}
+    for element, needle, notice in _markup_removals(generated):  # what Markdown syntax wrote
+        if notice.message in reported:  # raw HTML the python-markdown dialect kept in
+            continue
+        line = next((lines[node] for node in (element, *element.iterancestors())
+                     if node in lines), body_line)
+        column = next((link.column for link in links if link.line == line
+                       and link.target == element.get("href")), None) \
+            or _column_of(parsed.blocks, line, needle)
+        problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                   severity=notice.severity, rule=notice.rule, column=column))
+    _check_template_tags(path, parsed.blocks, problems)
+    for element in raw.iter():
+        element.attrib.pop(SOURCE_LINE, None)
     # Character references can still name characters XML forbids: they are dropped.
+    html = _escape_text(raw.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in raw)
     root = lxml.html.fragment_fromstring(NOT_XML.sub("", sanitise_html(html)),
                                          create_parent="div")
     images = []
-    for img in raw.iter("img"):  # as written: the sanitiser empties a src it refuses
-        src = img.get("src", "")
-        line = _line_of(src, body_lines, body_line)
-        image, error = check_image(src, path.parent, site.source_dir)
+    links.sort(key=lambda link: (link.line, link.column))
+    for link in links:  # as written: the sanitiser empties a src it refuses
+        if link.kind != "image":
+            continue
+        image, error = check_image(link.target, path.parent, site.source_dir)
         if error:
-            problems.append(Diagnostic(path, line, error,
-                                    getattr(error, "fix", "") or
-                                    "put the image under source/ and refer to it relative to "
-                                    "this file, e.g. images/photo.jpg"))
+            problems.append(Diagnostic(path, link.line, error,
+                                       getattr(error, "fix", "") or
+                                       "put the image under source/ and refer to it relative "
+                                       "to this file, e.g. images/photo.jpg",
+                                       column=link.column))
         elif image not in images:
             images.append(image)
     for img in root.iter("img"):
         if img.get("alt") is None:
             img.set("alt", "")
-    for element in raw.iter("svg", "math"):
-        problems.append(Diagnostic(path, _line_of(f"<{element.tag}", body_lines, body_line),
-                                f"inline <{element.tag}> is not supported",
-                                f"save it as a file under source/images/ and show it with "
-                                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})"))
-    toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
-    return polyglot_markup(root), toc, tuple(images)
+    return replace(parsed, html=polyglot_markup(root), markup_html="", links=tuple(links),
+                   blocks=tuple(sorted(blocks, key=lambda b: b.line)),
+                   raw_html=()), tuple(images)
 
 
-def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: list[str],
-                    body_line: int, problems: list[Diagnostic]) -> None:
-    """Report raw HTML outside the sanitiser's allow-list, and raw HTML blocks left open
-    (Markdown would read the rest of the document as HTML), each with its line."""
-    for block in converter.htmlStash.rawHtmlBlocks:
-        if not isinstance(block, str) or "\n" not in block.strip():
-            continue  # one inline tag: its paragraph closes it
-        start = _line_of(block.strip().split("\n")[0], body_lines, body_line)
-        for tag, line in unclosed_elements(block)[:1]:
-            problems.append(Diagnostic(path, start + line - 1,
-                                    f"raw HTML <{tag}> is never closed, so the rest of the "
-                                    "document would be read as HTML",
-                                    f"add </{tag}> where the element ends"))
+def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
+                    blocks: list[Block], problems: list[Diagnostic]) -> None:
+    """Each piece of raw HTML: what cleaning removes from it (sanitise.inspect: active
+    content, media, unknown elements) and elements of HTML blocks never closed, warnings
+    at their line and column; HTML blocks that swallow the rest of the body; its images,
+    links and headings join the source map."""
+    open_tags = OpenTags()
+    for piece in parsed.raw_html:
+        for notice in inspect_html(piece.html):
+            line, column = _at_offset(piece, notice.offset)
+            problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                       severity=notice.severity, rule=notice.rule,
+                                       column=column))
+        fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
+        for element in fragment.iter("img", "a"):
+            kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
+            known = any(link.target == element.get(attribute) and link.line == piece.line
+                        for link in links)
+            if element.get(attribute) is not None and not known:
+                text = element.get("alt", "") if kind == "image" else element.text_content()
+                links.append(SourceLink(kind, element.get(attribute), text, piece.line,
+                                        piece.column))
+        for heading in fragment.iter(*HEADINGS):
+            line = piece.line + (heading.sourceline or 1) - 1
+            text, level = " ".join(heading.text_content().split()), int(heading.tag[1])
+            if not any(b.kind == "heading" and (b.text, b.level) == (text, level)
+                       and abs(b.line - line) <= 1 for b in blocks):  # python-markdown's
+                blocks.append(Block("heading", line, line,
+                                    piece.html.split("\n")[line - piece.line], text, level,
+                                    heading.get("id", "")))
+        if piece.to_the_end:
+            opening = piece.html.split("\n", 1)[0].strip()
+            shown = ("shown as they are typed, not read as Markdown"
+                     if opening.lower().startswith(("<pre", "<textarea")) else "not shown")
+            problems.append(Diagnostic(
+                path, piece.line, f"'{opening[:30]}' is never closed, so lines {piece.line} "
+                f"to {piece.end_line} (the rest of the file) are {shown}",
+                "close it ('-->' for a comment, '</pre>' for <pre>) where it should end",
+                severity="warning", rule="raw-html", column=piece.column))
+        elif piece.block:
+            open_tags.feed_at(piece.html, piece.line)
+    for tag, line in open_tags.unclosed():  # repaired as browsers do: closed at the end
+        problems.append(Diagnostic(path, line, f"raw HTML <{tag}> is never closed, so the rest "
+                                   "of the document would be inside it",
+                                   f"add </{tag}> where the element ends", severity="warning",
+                                   rule="raw-html"))
+
+
+def _at_offset(piece: RawHtml, offset: int) -> tuple[int, int]:
+    """(line, column) in the file of the character `offset` into a piece of raw HTML."""
+    before = piece.html[:offset]
+    newlines = before.count("\n")
+    if not newlines:
+        return piece.line, piece.column + offset
+    return piece.line + newlines, offset - before.rfind("\n")
+
+
+def _column_of(blocks, line: int, needle: str) -> int | None:
+    """The column of `needle` on `line`, from the source of the block holding it."""
+    for block in blocks:
+        if block.line <= line <= block.end_line:
+            lines = block.source.split("\n")
+            if line - block.line < len(lines):
+                found = lines[line - block.line].lower().find(needle.lower())
+                if found >= 0:
+                    return found + 1
+    return None
+
+
+def _markup_removals(root) -> list[tuple[object, str, Notice]]:
+    """Event handlers and links to unpublished schemes that Markdown syntax wrote
+    (`{onclick=...}` attribute lists, `[text](javascript:...)`): cleaning removes them."""
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on"):
+                found.append((element, name, Notice(
+                    0, f"the event handler '{name}' on <{element.tag}> is removed",
+                    "remove it: published documents cannot run scripts")))
+            elif name in ("href", "src") and value and not link_allowed(value):
+                found.append((element, value, Notice(
+                    0, f"the link to '{value}' is removed: only http:, https:, mailto: and "
+                    "tel: links and links to files are published",
+                    "link to a web page (https://...) or to a file published with the "
+                    "document")))
+    return found
+
+
+def _check_template_tags(path: Path, blocks, problems: list[Diagnostic]) -> None:
+    """Template tags of other tools in the text (foreign.template_tags): warnings at their
+    line and column; the text stays as written."""
     seen = set()
-    for unsafe in unsafe_html(raw):
-        line = _line_of(unsafe.needle, body_lines, body_line, ignore_case=True, after=seen)
-        seen.add((unsafe.needle.lower(), line))
-        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix))
+    for block in blocks:
+        if block.kind in ("code", "html"):
+            continue
+        for notice in template_tags(block.source):
+            before = block.source[:notice.offset]
+            line = block.line + before.count("\n")
+            column = notice.offset - before.rfind("\n")
+            if (line, column) not in seen:
+                seen.add((line, column))
+                problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                           severity=notice.severity, rule=notice.rule,
+                                           column=column))
 
 
-def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
-                problems: list[Diagnostic]) -> bool:
+def _line_of_element(element) -> int | None:
+    """The line of the block an element of the parsed body stands in."""
+    for node in (element, *element.iterancestors()):
+        if node.get(SOURCE_LINE):
+            return int(node.get(SOURCE_LINE))
+    return None
+
+
+def _nesting_ok(path: Path, root, body_line: int, problems: list[Diagnostic]) -> bool:
     """Whether lists, quotes and HTML elements stay within MAX_NESTING levels (and any
     element within 5 x MAX_NESTING): deeper ones are refused before the renderers, which
     recurse over the tree, or the HTML parsers, which slow down, meet them."""
@@ -268,40 +417,11 @@ def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
         depth += step
         containers += step if element.tag in CONTAINERS else 0
         if event == "start" and (containers > MAX_NESTING or depth > 5 * MAX_NESTING):
-            text = next((t.strip() for t in element.itertext() if t.strip()), "")[:40]
-            line = (_line_of(text, body_lines, body_line) if text  # else the deepest line
-                    else body_line + max(range(len(body_lines)),
-                                         key=lambda i: _indent_depth(body_lines[i])))
-            problems.append(Diagnostic(path, line,
-                                    f"lists, quotes or HTML elements are nested more than "
-                                    f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
+            problems.append(Diagnostic(path, _line_of_element(element) or body_line,
+                                       f"lists, quotes or HTML elements are nested more than "
+                                       f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
             return False
     return True
-
-
-def _indent_depth(line: str) -> int:
-    """How deep a Markdown line sits: its quote markers plus its indentation in 4s."""
-    stripped = line.lstrip(" \t>")
-    marks = line[:len(line) - len(stripped)]
-    return marks.count(">") + marks.replace(">", "").expandtabs(4).count(" ") // 4
-
-
-def _line_of(needle: str, lines: list[str], first_line: int, ignore_case: bool = False,
-             after: set | None = None) -> int:
-    """The first line holding `needle`; with `after`, the first one not yet in it (so that a
-    second occurrence of the same text gets the line of the second one)."""
-    key = needle.lower() if ignore_case else needle
-    taken = {line for text, line in after or () if text == needle.lower()}
-    for offset, line in enumerate(lines):
-        text = line.lower() if ignore_case else line
-        if key and key in text and first_line + offset not in taken:
-            return first_line + offset
-    return _line_of(needle, lines, first_line, ignore_case) if taken else first_line
-
-
-def _toc_entry(token: dict) -> TocEntry:
-    return TocEntry(level=token["level"], id=token["id"], title=token["name"],
-                    children=tuple(_toc_entry(child) for child in token["children"]))
 
 
 def polyglot_markup(root: lxml.html.HtmlElement) -> str:

@@ -14,7 +14,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import metadata
-from .context import THEME_LOGO, document_files, source_relative, template_context, theme_files
+from .context import (THEME_LOGO, document_files, source_relative, template_context,
+                      theme_files, video_blocks)
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document
@@ -27,6 +28,7 @@ SINGLE_SUFFIX = ".single.html"
 IMAGE_SIZES = "(min-width: 40em) 648px, 100vw"
 SINGLE_FILE_WIDTH = 960  # px: images inlined into the single file (sent by e-mail)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # an absolute URL
+VIDEO_SCRIPT = "js/video.js"  # theme file: the click-to-play button of video blocks
 FORMAT_LINKS = (  # (format, link text, what it is for)
     ("pdf", "PDF", "to print"),
     ("epub", "EPUB", "for e-readers"),
@@ -41,11 +43,14 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """index.html, with the theme's files under theme/ and the document's images beside it."""
     css = theme.stylesheet("screen")
     variants: dict = {}
+    body = web_body(doc, single=False, variants=variants)
+    scripts = [f"theme/{VIDEO_SCRIPT}"] if "data-embed=" in body else []
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
                  stylesheet_href="theme/css/screen.css", inline_css=None,
-                 json_ld=metadata.json_ld(doc), body=web_body(doc, single=False,
-                                                              variants=variants))
+                 json_ld=metadata.json_ld(doc), body=body, scripts=scripts)
     _write_theme(doc, theme, css, out_dir)
+    if scripts:
+        _write(out_dir / "theme" / VIDEO_SCRIPT, theme.resolve(VIDEO_SCRIPT).read_bytes())
     for name, data in make_files(doc.site.source_dir, variants).items():
         _write(out_dir / name, data)
     shown_in_body = {path for path, _, _ in variants.values()}
@@ -143,6 +148,8 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
             anchor.set("href", urljoin(metadata.canonical_url(doc), href))
     for pre in root.iter("pre"):  # code keeps its lines and scrolls: reachable by keyboard
         pre.set("tabindex", "0")
+    for block, video, title in video_blocks(root):
+        block.getparent().replace(block, _video_figure(video, title, single))
     if single:
         for img in root.iter("img"):
             path = (doc.source_path.parent / img.get("src", "")).resolve()
@@ -178,8 +185,8 @@ def _responsive(doc: Document, root) -> dict:
         if index:  # the first image may be in view when the page opens
             img.set("loading", "lazy")
         picture = lxml.html.Element("picture")
-        etree.SubElement(picture, "source", type="image/webp",
-                                   srcset=_srcset(image.modern), sizes=IMAGE_SIZES)
+        etree.SubElement(picture, "source", type="image/webp", srcset=_srcset(image.modern),
+                         sizes=IMAGE_SIZES)
         picture.tail, img.tail = img.tail, None
         img.getparent().replace(img, picture)
         picture.append(img)
@@ -188,6 +195,32 @@ def _responsive(doc: Document, root) -> dict:
 
 def _srcset(variants) -> str:
     return ", ".join(f"{quote(v.name)} {v.width}w" for v in variants)
+
+
+def _video_figure(video, title: str, single: bool):
+    """A click-to-play placeholder: the title and a link to the video on its host; the
+    theme's script shows the play button, which alone loads the player (the single file,
+    for e-mail, has no script: its link is the way to the video)."""
+    name = title or video.default_title
+    figure = etree.Element("figure", {"class": "video"})
+    if not single:
+        figure.set("data-embed", video.embed_url)
+        figure.set("data-title", name)
+        frame = etree.SubElement(figure, "div", {"class": "video-frame", "hidden": ""})
+        button = etree.SubElement(frame, "button", {"type": "button", "class": "video-play"})
+        label = etree.SubElement(button, "span", {"class": "video-play-label"})
+        label.text = "Play the video"
+        label.tail = " "
+        heading = etree.SubElement(button, "span", {"class": "video-play-title"})
+        heading.text = name
+        heading.tail = " "
+        note = etree.SubElement(button, "span", {"class": "video-privacy"})
+        host = "youtube-nocookie.com" if video.host == "YouTube" else "player.vimeo.com"
+        note.text = f"The player loads from {host} when you press play."
+    caption = etree.SubElement(figure, "figcaption")
+    link = etree.SubElement(caption, "a", {"href": video.watch_url})
+    link.text = f"Watch on {video.host}: {name}" if title else f"Watch the video on {video.host}"
+    return figure
 
 
 def _write(path: Path, data: bytes) -> Path:
