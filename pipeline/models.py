@@ -143,8 +143,9 @@ class Document:
     # A translation is source/<slug>.<lang>.md: the same slug as its original
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original
-    # What reading found that does not stop publishing (raw HTML that swallows the rest
-    # of the body): publish and check report them.
+    # What reading found that does not stop publishing (markup removed in cleaning, template
+    # tags of other tools shown as text, raw HTML that swallows the rest of the body):
+    # warnings with file, line and column, which publish and check report.
     warnings: tuple[Diagnostic, ...] = ()
 
     @property

@@ -204,6 +204,12 @@ class _Browser:
 _BROWSER = _Browser()
 
 
+def browser():
+    """The session's headless Chromium (a Playwright browser context), for tests that
+    drive a page themselves; a missing Chromium fails in CI and skips elsewhere."""
+    return _BROWSER.get()
+
+
 def run_axe(url: str, width: int, color_scheme: str) -> list[dict]:
     """axe-core's violations on the page at `url`, `width` CSS pixels wide, in the
     'light' or 'dark' colour scheme. Every rule axe runs by default counts (WCAG 2.x

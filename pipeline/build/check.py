@@ -13,7 +13,7 @@ from .publish import Project, gather, gather_collections, publish
 from ..checks.accessibility import accessibility_findings
 from ..checks.links import link_findings
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
-from ..checks.claims import project_rules
+from ..checks.claims import project_rules, rules_note
 from ..render.context import document_files
 from ..checks.review import content_findings
 from ..diagnostics import InvalidInput
@@ -44,6 +44,7 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
         findings += list(found)
     try:
         rules = project_rules(project.source_dir)
+        findings += rules_note(rules, project.source_dir)
     except InvalidInput as error:  # claims.yml itself is wrong
         findings += list(error.problems)
         rules = ()
@@ -57,8 +58,9 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
         findings += unused_image_findings(project, documents, collections)
     skipped: list[str] = []
     if not fast and documents:
-        findings += _output_findings(project, only, [*documents, *collections], skipped,
-                                     progress)
+        built = _output_findings(project, only, [*documents, *collections], skipped, progress)
+        # The scratch build reads the sources again: their warnings are in already.
+        findings += [finding for finding in built if finding not in findings]
     findings.sort(key=sort_key)
     return findings, skipped
 

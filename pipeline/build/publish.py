@@ -13,9 +13,12 @@ from typing import Callable
 
 import importlib
 
+from markupsafe import Markup
+
 from ..render import listing
 from ..read.config import PAPER_SIZES, load_people, load_site
 from ..read.document import read_document, source_slug
+from ..read.links import page_links
 from ..diagnostics import InvalidInput, PressroomError, Diagnostic
 from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
 from ..models import Collection, Document, articles_of
@@ -92,14 +95,24 @@ class Outcome:
     listing: Path | None = None  # dist/index.html, when it was written
 
     @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
     def ok(self) -> bool:
-        return not self.failed and not self.problems
+        """Nothing failed: every document was published (warnings or not)."""
+        return not self.failed and not self.errors
 
 
 def gather(project: Project, only: str | None = None, theme: str | None = None,
            paper: str | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """Read and check every source (or just `only`, or the articles of the collection
-    `only` names); nothing is written here."""
+    `only` names); nothing is written here. The diagnostics are the errors of the
+    sources that could not be read and the warnings of those that were."""
     site = load_site(project.source_dir)
     if paper is not None:
         if paper.lower() not in PAPER_SIZES:
@@ -139,7 +152,9 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
                                     "rename the file"))
             continue
         try:
-            documents.append(read_document(path, site, people, names))
+            document = read_document(path, site, people, names)
+            documents.append(document)
+            problems.extend(document.warnings)
         except InvalidInput as error:
             problems.extend(error.problems)
     # dist/<lang>/ holds the translations into <lang>: no original may be published there
@@ -150,6 +165,11 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
         problems.append(Diagnostic(doc.source_path, None, f"'{doc.source_path.name}' would be "
                                    f"published into dist/{doc.slug}/, the folder of the "
                                    f"translations into '{doc.slug}'", "rename the file"))
+    # Links to other sources, however written, in the one form the renderers map.
+    slugs = {p.stem for p in project.sources()}
+    documents = [replace(doc, body_html=Markup(page_links(doc.body_html, slugs,
+                                                          site.base_url)))
+                 for doc in documents]
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return documents, problems
@@ -170,7 +190,7 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     paths = [p for p in collection_sources(project.source_dir) if only in (None, p.stem)]
     if not paths:
         return [], []
-    failed = {p.file.stem for p in problems}
+    failed = {p.file.stem for p in problems if p.severity == "error"}
     readable = {doc.slug: doc for doc in documents  # the originals: a translation
                 if doc.slug not in failed and not doc.translation_of}  # shares their slug
     slugs = {p.stem for p in project.sources()}
@@ -219,17 +239,20 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     folder and moved into place only when every requested format succeeded, so dist/
     never holds half a build. Outputs whose inputs did not change since the build
     recorded in dist/manifest.json are skipped unless `force`; `jobs` > 1 renders
-    the formats of the documents on a pool of processes. With `strict`, a document that
-    makes a claim of severity error (source/claims.yml) is not published. `plan` is told
+    the formats of the documents on a pool of processes. A document with errors is not
+    published, one with only warnings is; with `strict`, warnings stop it too, and so
+    does a claim of severity error (source/claims.yml). `plan` is told
     what will be rendered ({folder: formats}) before it is, and `report` gets a line as
     each output is rendered.
     """
     documents, problems = gather(project, only, theme, paper)
-    for warning in (w for doc in documents for w in doc.warnings):
-        report(str(warning))  # published all the same, but the writer should know
     if strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
+        warned = {p.file for p in problems if p.severity == "warning"}
+        documents = [doc for doc in documents if doc.source_path not in warned]
+        problems = [replace(p, severity="error") if p.severity == "warning" else p
+                    for p in problems]
     collections: list[Collection] = []
     # --only builds one article and no collection, or one collection and its articles
     if only is None or collection_file(project, only):
@@ -246,7 +269,7 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
             formats = (*formats[:formats.index("html") + 1], "single",
                        *formats[formats.index("html") + 1:])
     outcome = Outcome(problems=problems)
-    outcome.failed = sorted({p.file.stem for p in problems})
+    outcome.failed = sorted({p.file.stem for p in problems if p.severity == "error"})
     themes: dict[str, Theme] = {}
     manifest = Manifest.load(project.dist_dir)
     theme_hashes: dict[str, str] = {}

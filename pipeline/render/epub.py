@@ -19,8 +19,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..checks.accessibility import accessibility_findings, images_without_alt
-from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
-                      theme_files)
+from .metadata import book_href
+from .context import (document_files, source_relative, template_context,
+                      theme_files, video_blocks)
 from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
@@ -82,7 +83,8 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     for index, doc in enumerate(collection.documents, start=1):
         name = f"{doc.slug}.xhtml"
         page, title_link, sections = _chapter(doc, theme, name, f"toc-{index}",
-                                              lambda href: _member_link(href, members))
+                                              lambda slug, fragment: _member_link(
+                                                  slug, fragment, members))
         chapters.append(_FinishedXhtml(page, uid=f"article-{index}", file_name=name,
                                        title=doc.title, lang=doc.lang))
         toc.append((title_link, sections) if sections else title_link)
@@ -90,15 +92,24 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
 
 
 def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
-             relink: Callable[[str], str | None] = lambda href: None):
+             chapter: Callable[[str, str | None], str | None] | None = None):
     """One article as a finished XHTML page (title page, body, references, disclaimer),
     with its navigation: the link to its title page and the links to its sections.
-    `relink` may give another target for a link of the body (a collection's chapters)."""
+    `chapter(slug, fragment)` gives the chapter of another source in the same book (a
+    collection's); other links to pages and relative links become web addresses, so no
+    link points to a file the book does not hold."""
     body = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
     for anchor in body.iter("a"):
-        target = relink(anchor.get("href") or "")
-        if target:
-            anchor.set("href", target)
+        if anchor.get("href"):
+            anchor.set("href", book_href(doc, anchor.get("href"), chapter))
+    for block, video, title in video_blocks(body):  # a link: reading systems play no video
+        paragraph, link = block.find("p"), block.find("p/a")
+        if title:
+            paragraph.text, link.tail = "Video: ", f" (on {video.host})"
+        else:
+            link.text = f"Watch the video on {video.host}"
+    for details in body.iter("details"):  # some reading systems cannot open them
+        details.set("open", "open")
     references_id = references_section(body, epub=True)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
@@ -110,12 +121,11 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
     return page, epub.Link(f"{name}#title-page", doc.title, f"{uid_prefix}-title"), sections
 
 
-def _member_link(href: str, members: set[str]) -> str | None:
-    """A link to another article of the collection ('../slug/#id'), as a link to its chapter."""
-    match = ARTICLE_LINK.match(href)
-    if not match or match["slug"] not in members:
+def _member_link(slug: str, fragment: str | None, members: set[str]) -> str | None:
+    """The chapter of another article of the collection (its title page, or `fragment`)."""
+    if slug not in members:
         return None
-    return f"{match['slug']}.xhtml" + (f"#{match['fragment']}" if match["fragment"] else "")
+    return f"{slug}.xhtml#{fragment or 'title-page'}"
 
 
 def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,

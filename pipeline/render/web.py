@@ -10,10 +10,12 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 import lxml.html
+from lxml import etree
 from markupsafe import Markup
 
 from . import metadata
-from .context import THEME_LOGO, document_files, source_relative, template_context, theme_files
+from .context import (THEME_LOGO, document_files, source_relative, template_context,
+                      theme_files, video_blocks)
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document
@@ -22,6 +24,7 @@ from .theme import Theme
 
 SINGLE_SUFFIX = ".single.html"
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # an absolute URL
+VIDEO_SCRIPT = "js/video.js"  # theme file: the click-to-play button of video blocks
 FORMAT_LINKS = (  # (format, link text, what it is for)
     ("pdf", "PDF", "to print"),
     ("epub", "EPUB", "for e-readers"),
@@ -35,10 +38,14 @@ def single_file_name(doc: Document) -> str:
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """index.html, with the theme's files under theme/ and the document's images beside it."""
     css = theme.stylesheet("screen")
+    body = web_body(doc, single=False)
+    scripts = [f"theme/{VIDEO_SCRIPT}"] if "data-embed=" in body else []
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
                  stylesheet_href="theme/css/screen.css", inline_css=None,
-                 json_ld=metadata.json_ld(doc), body=web_body(doc, single=False))
+                 json_ld=metadata.json_ld(doc), body=body, scripts=scripts)
     _write_theme(doc, theme, css, out_dir)
+    if scripts:
+        _write(out_dir / "theme" / VIDEO_SCRIPT, theme.resolve(VIDEO_SCRIPT).read_bytes())
     for path in document_files(doc):
         _write(out_dir / source_relative(doc, path), path.read_bytes())
     return _write(out_dir / "index.html", page.encode("utf-8"))
@@ -122,6 +129,8 @@ def web_body(doc: Document, single: bool) -> Markup:
             anchor.set("href", urljoin(metadata.canonical_url(doc), href))
     for pre in root.iter("pre"):  # code keeps its lines and scrolls: reachable by keyboard
         pre.set("tabindex", "0")
+    for block, video, title in video_blocks(root):
+        block.getparent().replace(block, _video_figure(video, title, single))
     if single:
         for img in root.iter("img"):
             path = (doc.source_path.parent / img.get("src", "")).resolve()
@@ -130,6 +139,32 @@ def web_body(doc: Document, single: bool) -> Markup:
                                      "checked")
             img.set("src", _data_url(path))
     return Markup(polyglot_markup(root))
+
+
+def _video_figure(video, title: str, single: bool):
+    """A click-to-play placeholder: the title and a link to the video on its host; the
+    theme's script shows the play button, which alone loads the player (the single file,
+    for e-mail, has no script: its link is the way to the video)."""
+    name = title or video.default_title
+    figure = etree.Element("figure", {"class": "video"})
+    if not single:
+        figure.set("data-embed", video.embed_url)
+        figure.set("data-title", name)
+        frame = etree.SubElement(figure, "div", {"class": "video-frame", "hidden": ""})
+        button = etree.SubElement(frame, "button", {"type": "button", "class": "video-play"})
+        label = etree.SubElement(button, "span", {"class": "video-play-label"})
+        label.text = "Play the video"
+        label.tail = " "
+        heading = etree.SubElement(button, "span", {"class": "video-play-title"})
+        heading.text = name
+        heading.tail = " "
+        note = etree.SubElement(button, "span", {"class": "video-privacy"})
+        host = "youtube-nocookie.com" if video.host == "YouTube" else "player.vimeo.com"
+        note.text = f"The player loads from {host} when you press play."
+    caption = etree.SubElement(figure, "figcaption")
+    link = etree.SubElement(caption, "a", {"href": video.watch_url})
+    link.text = f"Watch on {video.host}: {name}" if title else f"Watch the video on {video.host}"
+    return figure
 
 
 def _write(path: Path, data: bytes) -> Path:
