@@ -1,5 +1,7 @@
 """`invoke fetch-images`: download the web images the sources show, keep them under
-source/images/, and point the sources at the copies.
+source/images/, and point the sources at the copies. Sources here are the Markdown (its
+body's images and its front matter's cover), the collections' covers, the publisher's
+logo in site.yml and the photos in authors.yml.
 
 This is the only part of Pressroom that uses the network, and only when asked. A page
 written by someone else decides which addresses are fetched, so every download is fenced:
@@ -129,6 +131,33 @@ def remote_images(text: str) -> list[RemoteImage]:
     for match in _HTML_IMG_SRC.finditer(text):
         add(match[2], match.start(2))
     return [found[start] for start in sorted(found)]
+
+
+# Image fields of the YAML files and of the front matter, as a line `name: URL` (quoted or
+# not): the publisher's logo (site.yml), a person's photo (authors.yml), a cover (a source's
+# front matter, a collection).
+_YAML_IMAGE_FIELD = r"^[ \t]*({names}):[ \t]*([\"']?)(https?://[^\s\"']+)\2[ \t]*(?:#.*)?$"
+YAML_IMAGE_FIELDS = {"site.yml": ("logo",), "authors.yml": ("photo",), "collection": ("cover",),
+                     "front matter": ("cover",)}
+
+
+def remote_yaml_images(text: str, names: tuple[str, ...], end: int | None = None) -> list[RemoteImage]:
+    """The http(s) addresses given to the image fields `names` in the YAML `text` (up to
+    offset `end`: a source's front matter)."""
+    pattern = re.compile(_YAML_IMAGE_FIELD.format(names="|".join(names)), re.M)
+    found = []
+    for match in pattern.finditer(text, 0, len(text) if end is None else end):
+        start = match.start(3)
+        line = text.count("\n", 0, start)
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        found.append(RemoteImage(match[3], start, match.end(3), line + 1, column))
+    return found
+
+
+def front_matter_end(text: str) -> int:
+    """Where a source's front matter ends (0 when it has none)."""
+    match = re.match(r"\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", text, re.S | re.M)
+    return match.end() if match else 0
 
 
 def _label(label: str) -> str:
@@ -303,17 +332,14 @@ def fetch_images(source_dir: Path, only: str | None = None, allow_private: bool 
     credits = load_credits(images_dir)
     by_url = {entry.get("url"): name for name, entry in credits.items()
               if isinstance(entry, dict) and (images_dir / name).is_file()}
-    sources = sorted(source_dir.glob("*.md"))
-    if only is not None:
-        sources = [path for path in sources if path.stem == only or path.stem.startswith(f"{only}.")]
-    for path in sources:
+    for path, images_of in _files(source_dir, only):
         data = path.read_bytes()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue  # publishing reports it with its line; nothing to fetch from it
         edits = []
-        for image in remote_images(text):
+        for image in images_of(text):
             name = by_url.get(image.url)
             if name is None:
                 progress(f"fetching {image.url}")
@@ -330,8 +356,11 @@ def fetch_images(source_dir: Path, only: str | None = None, allow_private: bool 
                                  "bytes": (images_dir / name).stat().st_size, "used_by": []}
                 report.fetched.append(f"{image.url} -> {source_dir.name}/{IMAGES_FOLDER}/{name}")
             used_by = credits[name].setdefault("used_by", [])
-            if path.name not in used_by:
-                used_by.append(path.name)
+            user = path.relative_to(source_dir).as_posix()
+            if user not in used_by:
+                used_by.append(user)
+            # Relative to the file, as every image reference is (site.yml and authors.yml:
+            # relative to source/, where they are).
             relative = Path(os.path.relpath(images_dir / name, path.parent)).as_posix()
             edits.append((image.start, image.end, relative))
         if edits:
@@ -343,6 +372,32 @@ def fetch_images(source_dir: Path, only: str | None = None, allow_private: bool 
         _write_atomically(images_dir / CREDITS_FILE, (CREDITS_HEADER + yaml.safe_dump(
             credits, sort_keys=True, allow_unicode=True)).encode("utf-8"))
     return report
+
+
+def _files(source_dir: Path, only: str | None):
+    """(file, the function that finds its web images) for every file that may name one: the
+    sources (body and front matter), the collections, site.yml and authors.yml. With
+    `only`, that source (and its translations) or that collection."""
+    def source_images(text: str) -> list[RemoteImage]:
+        found = remote_images(text) + remote_yaml_images(
+            text, YAML_IMAGE_FIELDS["front matter"], front_matter_end(text))
+        return sorted(found, key=lambda image: image.start)
+
+    def yaml_images(names):
+        return lambda text: remote_yaml_images(text, names)
+
+    files = []
+    for path in sorted(source_dir.glob("*.md")):
+        if only is None or path.stem == only or path.stem.startswith(f"{only}."):
+            files.append((path, source_images))
+    for path in sorted((source_dir / "collections").glob("*.yml")):
+        if only is None or path.stem == only:
+            files.append((path, yaml_images(YAML_IMAGE_FIELDS["collection"])))
+    if only is None:
+        for name in ("site.yml", "authors.yml"):
+            if (source_dir / name).is_file():
+                files.append((source_dir / name, yaml_images(YAML_IMAGE_FIELDS[name])))
+    return files
 
 
 def _store(url: str, images_dir: Path, allow_private: bool) -> str:

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import http.server
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -286,3 +287,31 @@ def test_the_task_refuses_loopback_then_fetches_with_allow_private(tmp_path, ser
     assert done.returncode == 0, done.stderr
     assert "rewrote source/one.md" in done.stdout
     assert f"{server}/chart.svg" in other.read_text(encoding="utf-8")  # not asked for
+
+
+def test_image_fields_of_the_yaml_files_and_front_matter_are_fetched(empty_project, server):
+    """A cover in the front matter, the publisher's logo and a person's photo."""
+    source = empty_project / "source"
+    path = write_source(empty_project, "covered",
+                        article(f'cover: "{server}/chart.svg"  # the chart', "Some text.\n"))
+    site_yml, authors_yml = source / "site.yml", source / "authors.yml"
+    site_text = site_yml.read_text(encoding="utf-8")
+    site_yml.write_text(re.sub(r"(?m)^(\s*logo:).*$", rf"\1 {server}/moved.png", site_text),
+                        encoding="utf-8")
+    authors_text = authors_yml.read_text(encoding="utf-8")
+    authors_yml.write_text(authors_text.replace(
+        "  name: Becky Palmer\n", f"  name: Becky Palmer\n  photo: '{server}/moved.png'\n"
+        "  photo_alt: Portrait of Becky Palmer\n"), encoding="utf-8")
+    report = fetch_images(source, allow_private=True, today=TODAY)
+    assert not report.problems
+    assert sorted(p.name for p in report.rewritten) == ["authors.yml", "covered.md", "site.yml"]
+    png_name = safe_name(f"{server}/moved.png", "image/png")
+    svg_name = safe_name(f"{server}/chart.svg", "image/svg+xml")
+    assert f'cover: "images/{svg_name}"  # the chart\n' in path.read_text(encoding="utf-8")
+    assert f"logo: images/{png_name}\n" in site_yml.read_text(encoding="utf-8")
+    assert f"photo: 'images/{png_name}'\n" in authors_yml.read_text(encoding="utf-8")
+    credits = yaml.safe_load((source / "images" / "CREDITS.yml").read_text(encoding="utf-8"))
+    assert credits[png_name]["used_by"] == ["site.yml", "authors.yml"]
+    assert credits[svg_name]["used_by"] == ["covered.md"]
+    outcome = run_publish(empty_project, ("html",))
+    assert outcome.ok, [str(p) for p in outcome.problems]
