@@ -190,3 +190,28 @@ def test_parallel_build_gives_the_same_files(tmp_path):
         for ext in ("pdf", "epub"):
             name = f"{slug}/{slug}.{ext}"
             assert (serial / "dist" / name).read_bytes() == (parallel / "dist" / name).read_bytes()
+
+
+def test_every_build_counts_the_error_level_findings_of_what_dist_holds(tmp_path):
+    """The seed makes unsupported claims: publish counts them when it reads the seed, and a
+    build that reads nothing still counts them; a fixed source brings the count down."""
+    from pipeline.checks.claims import claim_findings, project_rules
+    from pipeline.read.config import load_people, load_site
+    from pipeline.read.document import read_document
+    from pipeline.render.theme import theme_names
+
+    root = make_project(tmp_path / "project")
+    source = next((root / "source").glob("*.md"))
+    site = load_site(root / "source")
+    doc = read_document(source, site, load_people(root / "source"), theme_names(root / "themes"))
+    expected = sum(f.severity == "error" for f in claim_findings(doc, project_rules(root / "source")))
+    assert expected > 0
+    first = run_publish(root, ("html",))
+    assert first.published_errors == expected
+    again = run_publish(root, ("html",))
+    assert again.read == [] and again.published_errors == expected
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.split("\n---\n", 1)[0] + "\n---\n\nA plain sentence about MS.\n",
+                      encoding="utf-8")
+    fixed = run_publish(root, ("html",))
+    assert fixed.published_errors < expected

@@ -72,6 +72,9 @@ class Manifest:
     publications: dict[str, dict] = field(default_factory=dict)  # source -> what it was made of
     outputs: dict[str, dict] = field(default_factory=dict)  # "<folder>/<format>" -> the file
     listing: str = ""  # the key dist/index.html was last written with
+    # source -> {"error": n, "warning": m}: what reading and the claims check found when the
+    # source was last read, so every build can count the findings of all of dist/
+    findings: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, dist_dir: Path) -> Manifest:
@@ -83,7 +86,7 @@ class Manifest:
         if not isinstance(data, dict) or data.get("manifest") != MANIFEST_VERSION:
             return cls(path)
         return cls(path, dict(data.get("publications") or {}), dict(data.get("outputs") or {}),
-                   str(data.get("listing") or ""))
+                   str(data.get("listing") or ""), dict(data.get("findings") or {}))
 
     def output_file(self, dist_dir: Path, folder: str, fmt: str, key: str) -> Path | None:
         """The output recorded for `folder`/`fmt`, if it was built with `key` and is still
@@ -123,8 +126,19 @@ class Manifest:
             "checks": checks,
         }
 
+    def record_findings(self, source: str, findings: list) -> None:
+        """Remember how many errors and warnings a source had when it was last read."""
+        self.findings[source] = {severity: sum(f.severity == severity for f in findings)
+                                 for severity in ("error", "warning")}
+
+    def count_findings(self, severity: str) -> int:
+        """The findings of that severity of every source recorded, read now or before."""
+        return sum(entry.get(severity, 0) for source, entry in self.findings.items()
+                   if source in self.publications)
+
     def forget(self, source: str) -> str | None:
         """Drop a publication and its outputs; its folder of dist/, if one was recorded."""
+        self.findings.pop(source, None)
         entry = self.publications.pop(source, None)
         if entry is None:
             return None
@@ -143,7 +157,8 @@ class Manifest:
                                              "pipeline": __version__,
                                              "listing": self.listing,
                                              "publications": self.publications,
-                                             "outputs": self.outputs},
+                                             "outputs": self.outputs,
+                                             "findings": self.findings},
                                             sort_keys=True, separators=(",", ":")),
                                  encoding="utf-8")
             os.replace(temporary, self.path)

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..cache import clear as clear_cache
 from ..checks.accessibility import accessibility_findings
-from ..checks.claims import refuse_unsupported_claims
+from ..checks.claims import claim_findings, project_rules, refuse_unsupported_claims
 from ..diagnostics import Diagnostic, PressroomError
 from ..models import Collection, Document, Site, articles_of
 from ..read.collection import COLLECTIONS_DIR, listed_articles
@@ -50,6 +50,8 @@ class Outcome:
     listing: Path | None = None  # dist/index.html, when it was written
     removed: list[str] = field(default_factory=list)  # folders of dist/ whose source is gone
     read: list[str] = field(default_factory=list)  # sources parsed (the others were current)
+    # error-level findings (claims among them) of everything dist/ holds, read now or before
+    published_errors: int = 0
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -109,6 +111,11 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     own_themes = {doc.source_path: doc.theme for doc in documents}
     if options.theme is not None:
         documents = [replace(doc, theme=options.theme) for doc in documents]
+    rules = project_rules(project.source_dir) if documents else ()
+    for doc in documents:  # remembered, so that a build reading nothing can still count them
+        own = [p for p in problems if p.file == doc.source_path]
+        manifest.record_findings(source_name(project, doc.source_path),
+                                 [*own, *claim_findings(doc, rules)])
     if options.strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
@@ -142,6 +149,7 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
                    [d for d in documents if d.source_path.stem not in outcome.failed],
                    [c for c in collections if c.source_path.stem not in outcome.failed],
                    outcome, report)
+    outcome.published_errors = manifest.count_findings("error")
     manifest.save()
     return outcome
 
