@@ -20,7 +20,8 @@ DISCLAIMER_LINE_MAX = 100  # characters of the first sentence, printed in every 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 DEFAULT_TARGET_GRADE = 8.0  # patient material: US school grade 8 or below
 
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
+# A full stop followed by a space, or a CJK full stop (those scripts put no space after).
+_FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?\u061f\u0964](?=\s|$)|[\u3002\uff01\uff1f]))", re.S)
 
 
 def first_sentence(text: str) -> str:

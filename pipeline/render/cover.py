@@ -12,7 +12,8 @@ from .context import source_relative, template_context
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
 from ..models import Document
-from .pdf import font_config
+from . import fonts
+from .pdf import font_config, page_text
 from .theme import Theme
 
 COVER_WIDTH = 1600  # px; the page in css/cover.css is 1600 x 2400 CSS px
@@ -26,13 +27,15 @@ def cover_png(doc: Document, theme: Theme) -> bytes:
         "cover.html",
         **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
     )
-    fonts = font_config(theme)
+    css = fonts.with_fallbacks(theme.stylesheet("cover"),
+                               fonts.plan(page_text(page), theme, doc.lang).fallbacks)
+    faces = font_config(theme)
     try:
-        stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
-                         url_fetcher=fetcher, font_config=fonts)
+        stylesheet = CSS(string=css, base_url=f"{theme_base}css/cover.css",
+                         url_fetcher=fetcher, font_config=faces)
         pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                          url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet],
-                                                        font_config=fonts)
+                                                        font_config=faces)
     except FatalURLFetchingError as error:  # a BaseException: would escape the build's net
         raise PressroomError(f"{doc.source_path.name}: the EPUB cover: {error}") from None
     document = pypdfium2.PdfDocument(pdf_bytes)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import string
 import uuid
 import zipfile
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Callable
 
 import lxml.html
 from ebooklib import epub
-from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
@@ -21,6 +19,8 @@ from markupsafe import Markup
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
                       theme_files)
+from . import fonts, i18n
+from .i18n import N_
 from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
@@ -32,7 +32,7 @@ from .theme import Theme
 COVER_PAGE = "cover.xhtml"
 COLLECTION_PAGE = "title.xhtml"  # a collection's title page, before its chapters
 GENERATED_COVER = "cover.png"
-NAV_TEXT = "Contents Landmarks Cover"  # words EbookLib writes into the navigation document
+NAV_WORDS = (N_("Contents"), N_("Landmarks"), N_("Cover"))  # EbookLib writes them in the navigation
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 STYLESHEET = "theme/css/epub.css"
 
@@ -99,7 +99,7 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
         target = relink(anchor.get("href") or "")
         if target:
             anchor.set("href", target)
-    references_id = references_section(body, epub=True)
+    references_id = references_section(body, epub=True, lang=doc.lang)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
     page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
@@ -128,12 +128,19 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
     authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
+    def _(message: str) -> str:
+        return i18n.gettext(pub.lang, message)
+
     context = template_context(pub, theme, "epub", "theme/", lambda p: source_relative(pub, p),
                                stylesheet_href=STYLESHEET, cover_src=cover_name,
-                               cover_alt=f"Cover: {pub.title}, by {authors}")
+                               cover_alt=_("Cover: %(title)s, by %(authors)s")
+                               % {"title": pub.title, "authors": authors})
     cover_page = _well_formed(pub, theme.render_template("epub_cover.xhtml", **context))
 
     book = epub.EpubBook()
+    direction = i18n.direction(pub.lang)
+    if direction == "rtl":  # pages turn to the left: page-progression-direction="rtl"
+        book.set_direction(direction)
     book.set_identifier(book_identifier(pub))
     book.set_title(pub.title)
     book.set_language(pub.lang)
@@ -147,15 +154,22 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     for prop, value in accessibility_metadata(pub):
         book.add_metadata(None, "meta", value, {"property": prop})
 
-    cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title="Cover",
+    cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title=_("Cover"),
                            lang=pub.lang)
     for page in (cover, *chapters):
         page.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
         book.add_item(page)
+    used_text = _text_of(cover_page, *(page.finished for page in chapters)) + \
+        " ".join(_(word) for word in NAV_WORDS) + "".join(page.title for page in chapters)
+    # Scripts the theme's faces lack travel as subsets of the fallback faces.
+    fallbacks = fonts.plan(used_text, theme, pub.lang).fallbacks
+    fallback_rules, fallback_files = fonts.embedded_faces(fallbacks, used_text)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
-                                content=css.encode("utf-8")))
-    used_text = _text_of(cover_page, *(page.finished for page in chapters)) + NAV_TEXT + \
-        "".join(page.title for page in chapters)
+                                content=(fallback_rules + fonts.with_fallbacks(css, fallbacks))
+                                .encode("utf-8")))
+    for index, (name, content) in enumerate(fallback_files):
+        book.add_item(epub.EpubItem(uid=f"fallback-{index}", file_name=f"theme/fonts/{name}",
+                                    media_type=_media_type(name), content=content))
     for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
@@ -173,16 +187,16 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
 
     book.toc = toc
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
+    book.add_item(epub.EpubNav(title=_("Contents"), direction=direction))
     book.spine = [cover, *chapters, ("nav", "no")]
-    book.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+    book.guide = [{"type": "cover", "href": COVER_PAGE, "title": _("Cover")},
                   {"type": "text", "href": start, "title": pub.title},
-                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
+                  {"type": "toc", "href": "nav.xhtml", "title": _("Contents")}]
 
     target = out_dir / f"{pub.slug}.epub"
     modified = dt.datetime.combine(pub.modified, dt.time(), tzinfo=dt.timezone.utc)
     epub.write_epub(str(target), book, {"epub3_pages": False, "mtime": modified,
-                                        "landmark_title": "Landmarks"})
+                                        "landmark_title": _("Landmarks")})
     _make_reproducible(target, pub.lang, modified)
     return target
 
@@ -229,22 +243,7 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
 
 def subset_font(data: bytes, text: str) -> bytes:
     """Keep only the glyphs `text` needs (plus ASCII), with the font's layout features."""
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.notdef_outline = True
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    # Every name record is kept (licence, designer...): set aside while subsetting, the
-    # name table also spares the subsetter a walk through the whole font for the names
-    # other tables refer to, some 40% of its time.
-    names = font["name"]
-    del font["name"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + string.printable)
-    subsetter.subset(font)
-    font["name"] = names
-    output = io.BytesIO()
-    font.save(output)
-    return output.getvalue()
+    return fonts.subset_font(TTFont(io.BytesIO(data), recalcTimestamp=False), text)
 
 
 def _text_of(*pages: bytes) -> str:

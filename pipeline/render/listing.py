@@ -17,16 +17,17 @@ import lxml.html
 from lxml import etree
 
 from .. import __version__
-from . import metadata
+from . import fonts, i18n, metadata
+from .i18n import N_
 from .context import THEME_LOGO
 from ..models import Collection, Document, Site
 from .theme import Theme
 
 ASSETS = "_site"  # dist/_site/: the listing's stylesheet, fonts and logo
 FORMATS = (  # (label, file name pattern, media type)
-    ("Web page", "index.html", "text/html"),
-    ("PDF", "{slug}.pdf", "application/pdf"),
-    ("EPUB", "{slug}.epub", "application/epub+zip"),
+    (N_("Web page"), "index.html", "text/html"),
+    (N_("PDF"), "{slug}.pdf", "application/pdf"),
+    (N_("EPUB"), "{slug}.epub", "application/epub+zip"),
 )
 
 
@@ -61,13 +62,14 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     they give fresh details. The build moves the result into dist/."""
     found = publications(docs, dist_dir)
     bound = [_described(c, _formats(dist_dir, c.folder)) for c in collections]
-    css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
                  else f"{ASSETS}/theme/{THEME_LOGO}")
     page = theme.render_template(
         "listing.html",
         site=site,
+        lang=site.lang,
+        dir=i18n.direction(site.lang),
         publications=found,
         collections=[c for c in bound if c.formats],
         version=__version__,
@@ -75,6 +77,9 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
         logo_src=logo_path,
         json_ld=metadata.script_json(listing_json_ld(site, found + bound)),
     )
+    text = lxml.html.document_fromstring(page.encode("utf-8")).text_content()
+    css = fonts.with_fallbacks(theme.stylesheet("screen"),
+                               fonts.plan(text, theme, site.lang).fallbacks)
     files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
     for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
         files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from . import i18n
 from .context import THEME_LOGO, source_relative
 from ..models import Collection, Document, Person
 
@@ -44,7 +45,8 @@ def share_image(doc: Document) -> dict:
     {"url": absolute URL, "type": MIME type, "alt": text, "width"/"height" when known}
     """
     if doc.cover:
-        relative, alt, file = source_relative(doc, doc.cover), f"Cover of {doc.title}", doc.cover
+        relative, file = source_relative(doc, doc.cover), doc.cover
+        alt = i18n.gettext(doc.lang, "Cover of %(title)s") % {"title": doc.title}
     else:
         publisher = doc.byline.publisher
         relative = logo_path(doc)

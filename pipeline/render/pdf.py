@@ -15,6 +15,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from . import fonts
 from .context import ARTICLE_LINK, source_relative, template_context
 from .metadata import canonical_url
 from ..read.document import polyglot_markup
@@ -129,18 +130,26 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     """Lay out the print page `page` of `doc` and write it to `target`."""
     fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
     theme_base = _theme_base(theme)
-    fonts = font_config(theme)
+    faces = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
-        stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
+        # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
+        css = fonts.with_fallbacks(theme.stylesheet(medium),
+                                   fonts.plan(page_text(page), theme, doc.lang).fallbacks)
+        stylesheets = [CSS(string=css + extra_css,
                            base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
-                           font_config=fonts, color_profiles=color_profiles)]
+                           font_config=faces, color_profiles=color_profiles)]
         html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
-        html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
+        html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
                        color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
+
+
+def page_text(page: str) -> str:
+    """Every character a rendered page shows (and its style sheet's strings)."""
+    return lxml.html.document_fromstring(page.encode("utf-8")).text_content()
 
 
 def read_online(doc: Document | Collection) -> dict | None:
