@@ -11,6 +11,7 @@ from pathlib import Path
 import lxml.html
 
 from ..checks import external as checkers
+from .languages import catalogue_findings, glyph_problems, stale_translations
 from .publish import Project, gather, gather_collections, publish
 from ..checks.accessibility import accessibility_findings, source_line
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
@@ -48,6 +49,9 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     except InvalidInput as error:  # claims.yml itself is wrong
         findings += list(error.problems)
         rules = ()
+    findings += glyph_problems(documents, project.themes_dir)
+    findings += catalogue_findings(documents)
+    findings += stale_translations(documents)
     for doc in documents:
         findings += accessibility_findings(doc)
         findings += link_findings(doc, project)

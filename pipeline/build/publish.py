@@ -21,6 +21,7 @@ from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articl
 from ..models import Collection, Document, articles_of
 from ..checks.accessibility import accessibility_findings
 from ..checks.claims import refuse_unsupported_claims
+from .languages import glyph_problems, translations_of
 from .manifest import Manifest, build_key, theme_digest
 from .staging import move_into, new_staging, staging
 from ..render.theme import Theme, theme_names
@@ -144,7 +145,15 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
             problems.extend(error.problems)
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
-    return documents, problems
+    return link_translations(documents), problems
+
+
+def link_translations(documents: list[Document]) -> list[Document]:
+    """Each document with the other language versions of its article (same slug)."""
+    groups = translations_of(documents)
+    return [replace(doc, translations=tuple((other.lang, other.folder)
+                                            for other in groups[doc.slug] if other is not doc))
+            for doc in documents]
 
 
 def collection_file(project: Project, name: str) -> Path | None:
@@ -216,6 +225,12 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     each output is rendered.
     """
     documents, problems = gather(project, only, theme, paper)
+    # A character no font has would be an empty box: that document is not published.
+    unprintable = glyph_problems(documents, project.themes_dir)
+    if unprintable:
+        refused = {p.file for p in unprintable}
+        documents = [doc for doc in documents if doc.source_path not in refused]
+        problems = [*problems, *unprintable]
     if strict:
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
         problems = [*problems, *refused]
@@ -253,7 +268,9 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
         theme_hash = theme_hashes[doc.theme]
         wanted = [fmt for fmt in formats
                   if not isinstance(doc, Collection) or fmt in COLLECTION_RENDERERS]
-        keys = {fmt: build_key(doc, fmt, theme_hash, {"theme": doc.theme}) for fmt in wanted}
+        options = {"theme": doc.theme,
+                   "translations": list(getattr(doc, "translations", ()))}
+        keys = {fmt: build_key(doc, fmt, theme_hash, options) for fmt in wanted}
         todo = [fmt for fmt in wanted
                 if force or not manifest.up_to_date(project.dist_dir, doc.folder, fmt, keys[fmt])]
         for fmt in wanted:

@@ -34,6 +34,7 @@ FRONT_MATTER_FIELDS = [
     Field("cover", "image"),
     Field("theme"),
     Field("disclaimer"),
+    Field("original_sha256"),  # a translation: the original's SHA-256 when last updated
 ]
 
 MARKDOWN_EXTENSIONS = [
@@ -119,6 +120,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         body_source=body,
         body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        original_sha256=str(values.get("original_sha256", "")),
     )
 
 

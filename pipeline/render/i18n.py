@@ -143,6 +143,16 @@ def direction(lang: str) -> str:
     return "rtl" if locale.character_order == "right-to-left" else "ltr"
 
 
+def language_name(lang: str) -> str:
+    """The language's name in itself ('Español', '中文 (简体)', 'العربية')."""
+    try:
+        locale = Locale.parse(locale_id(lang))
+    except (ValueError, UnknownLocaleError):
+        return lang
+    name = locale.get_display_name(locale) or lang
+    return name[:1].upper() + name[1:]
+
+
 def text_direction(text: str) -> str:
     """'rtl' or 'ltr': the direction of the first strong character of `text` (the rule of
     dir="auto", which not every renderer knows), 'ltr' when it has none."""

@@ -103,7 +103,11 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
         "twitter_card": metadata.twitter_card(doc),
         "json_ld": metadata.script_json(json_ld),
         "formats": formats,
-        "home_href": doc.site.base_url if single else "../",
+        "home_href": doc.site.base_url if single else "../" * (doc.folder.count("/") + 1),
+        "languages": [dict(version, href=version["url"]) if single else version
+                      for version in (metadata.language_versions(doc)
+                                      if isinstance(doc, Document) and doc.translations
+                                      else [])],
         **extra,
     }
     return theme.render_template(
