@@ -13,7 +13,7 @@ from pipeline.build import check as report
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
-from pipeline.scaffold import new_source
+from pipeline.scaffold import new_source, new_translation
 from pipeline.diagnostics import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -133,10 +133,23 @@ def preview(c, port=8000, only=None):
         print("\npreview stopped")
 
 
-@task(help={"author": "id of the author in source/authors.yml (required)"})
-def new(c, title, author):
-    """Start source/<slug>.md for TITLE with complete front matter and a skeleton."""
+@task(help={"author": "id of the author in source/authors.yml (required for a new article)",
+            "translate": "slug of an article to translate (with --lang)",
+            "lang": "language of the translation, e.g. es, zh-Hans (with --translate)"})
+def new(c, title="", author="", translate="", lang=""):
+    """Start source/<slug>.md for TITLE, or with --translate SLUG --lang L its translation."""
     try:
+        if translate or lang:
+            if not (translate and lang):
+                raise Exit("error: --translate SLUG needs --lang LANG (and --lang needs "
+                           "--translate)", code=1)
+            path = new_translation(PROJECT.source_dir, translate, lang)
+            print(f"created {path.relative_to(PROJECT.root)}: translate its title, "
+                  "description, keywords and text")
+            return
+        if not (title and author):
+            raise Exit('error: give a title and --author ID (invoke new "Title" --author ID)',
+                       code=1)
         path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None

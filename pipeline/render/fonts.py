@@ -54,7 +54,7 @@ LAST_FAMILIES = ("Noto Sans Tibetan", "Noto Sans Mongolian", "Noto Sans Yi",
 # face made for it, not by the first face that happens to have them).
 LANGUAGE_FAMILIES = {
     "ar": ("Noto Sans Arabic",), "fa": ("Noto Sans Arabic",), "ps": ("Noto Sans Arabic",),
-    "ur": ("Noto Nastaliq Urdu", "Noto Sans Arabic"), "he": ("Noto Sans Hebrew",),
+    "ur": ("Noto Sans Arabic",), "he": ("Noto Sans Hebrew",),
     "yi": ("Noto Sans Hebrew",), "hi": ("Noto Sans Devanagari",),
     "mr": ("Noto Sans Devanagari",), "ne": ("Noto Sans Devanagari",),
     "bn": ("Noto Sans Bengali",), "as": ("Noto Sans Bengali",), "pa": ("Noto Sans Gurmukhi",),
