@@ -133,23 +133,22 @@ def preview(c, port=8000, only=None):
         print("\npreview stopped")
 
 
-@task(help={"author": "id of the author in source/authors.yml (required for a new article)",
-            "translate": "slug of an article to translate (with --lang)",
+@task(help={"title": "the new article's title; with --translate, the slug of the article",
+            "author": "id of the author in source/authors.yml (for a new article)",
+            "translate": "start a translation of the article TITLE names (with --lang)",
             "lang": "language of the translation, e.g. es, zh-Hans (with --translate)"})
-def new(c, title="", author="", translate="", lang=""):
-    """Start source/<slug>.md for TITLE, or with --translate SLUG --lang L its translation."""
+def new(c, title, author="", translate=False, lang=""):
+    """Start source/<slug>.md for TITLE, or (--translate SLUG --lang L) a translation."""
     try:
-        if translate or lang:
-            if not (translate and lang):
-                raise Exit("error: --translate SLUG needs --lang LANG (and --lang needs "
-                           "--translate)", code=1)
-            path = new_translation(PROJECT.source_dir, translate, lang)
+        if translate:
+            if not lang:
+                raise Exit("error: --translate needs --lang, e.g. --lang es", code=1)
+            path = new_translation(PROJECT.source_dir, title, lang)
             print(f"created {path.relative_to(PROJECT.root)}: translate its title, "
                   "description, keywords and text")
             return
-        if not (title and author):
-            raise Exit('error: give a title and --author ID (invoke new "Title" --author ID)',
-                       code=1)
+        if not author:
+            raise Exit('error: give the author: invoke new "Title" --author ID', code=1)
         path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .diagnostics import Diagnostic
+
 
 # What every publication says about itself unless site.yml or the document says otherwise.
 DEFAULT_DISCLAIMER = (
@@ -56,6 +58,7 @@ class Site:
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
     target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
     allow_network: bool = False  # let the PDF renderer fetch http(s) URLs a theme names
+    markdown: str = "commonmark"  # the Markdown dialect of documents that do not name one
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,6 @@ class Document:
     toc: tuple[TocEntry, ...]
     images: tuple[Path, ...]  # absolute paths inside source/, in order of appearance
     site: Site
-    body_source: str = ""  # the Markdown below the front matter, for checks that quote it
-    body_line: int = 1  # the line of source_path on which body_source starts
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
     # The source map: the body's blocks, its links and images, and the line of each
     # front-matter field ((name, line) pairs), all in source order.
@@ -158,6 +159,9 @@ class Document:
     # The other language versions of the same article: (lang, folder) pairs, the
     # original first, filled in by the build once every source is read.
     translations: tuple[tuple[str, str], ...] = ()
+    # What reading found that does not stop publishing (raw HTML that swallows the rest
+    # of the body): publish and check report them.
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

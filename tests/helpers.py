@@ -129,6 +129,25 @@ def dose(weight):
     return weight * 2 < 10 & 3
 ```
 
+Things to bring:
+- your medicines
+- a list of questions
+  - written down
+
+- [ ] book a visit
+- [x] read this page
+
+This is ~~wrong~~. See https://www.nhs.uk/ for more.
+
+> [!TIP]
+> Bring a friend.
+
+1. Call the clinic
+
+   ```
+   +1 555 0100
+   ```
+
 ## Photo
 
 ![A red square](images/jane.png)

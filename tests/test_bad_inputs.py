@@ -273,7 +273,7 @@ def test_publish_refuses_a_script_and_publishes_the_rest(cli_project):
     code, output = invoke(cli_project, "publish")
     assert code == 1
     assert "Traceback" not in output
-    assert "source/script.md:10: raw HTML <script> is not allowed" in output
+    assert "source/script.md:10:1: raw HTML <script> is not allowed" in output
     assert "not published: script" in output
     assert not (cli_project / "dist" / "script").exists()
     for name in ("index.html", f"{SEED_SLUG}.pdf", f"{SEED_SLUG}.epub"):

@@ -295,9 +295,10 @@ A line<br>break and a rule:
 """
 
 
-@pytest.fixture
-def rich(reader):
-    return reader(article(body=FEATURES))
+@pytest.fixture(params=["commonmark", "python-markdown"])
+def rich(reader, request):
+    """The features in each dialect: both give the same markup."""
+    return reader(article(f"markdown: {request.param}", FEATURES))
 
 
 def _xhtml(markup: str):

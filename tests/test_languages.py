@@ -340,3 +340,18 @@ def test_epubcheck_and_ace_find_nothing(lang, checked_build, tmp_path):
     assert report.messages == [], report.describe()
     violations = run_ace(book, tmp_path / "ace")
     assert violations == [], describe_ace(violations)
+
+
+def test_new_translate_task_via_cli(project_root):
+    import sys
+
+    shutil.copy2(REPO / "tasks.py", project_root / "tasks.py")
+    (project_root / "pipeline").symlink_to(REPO / "pipeline", target_is_directory=True)
+    run = subprocess.run([sys.executable, "-m", "invoke", "new", "--translate", SEED_SLUG,
+                          "--lang", "es"], cwd=project_root, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (project_root / "source" / f"{SEED_SLUG}.es.md").is_file()
+    run = subprocess.run([sys.executable, "-m", "invoke", "new", "--translate", SEED_SLUG],
+                         cwd=project_root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "--lang" in run.stdout + run.stderr

@@ -8,12 +8,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import lxml.html
-
 from ..checks import external as checkers
 from .languages import catalogue_findings, glyph_problems, stale_translations
 from .publish import Project, gather, gather_collections, publish
-from ..checks.accessibility import accessibility_findings, source_line
+from ..checks.accessibility import accessibility_findings
+from ..checks.links import link_findings
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
 from ..checks.claims import project_rules
 from ..render.context import document_files
@@ -52,9 +51,11 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     findings += glyph_problems(documents, project.themes_dir)
     findings += catalogue_findings(documents)
     findings += stale_translations(documents)
+    slugs = {path.stem for path in project.sources()}
     for doc in documents:
+        findings += doc.warnings
         findings += accessibility_findings(doc)
-        findings += link_findings(doc, project)
+        findings += link_findings(doc, slugs)
         findings += content_findings(doc, rules, today or dt.date.today())
     if only is None:
         findings += unused_image_findings(project, documents, collections)
@@ -64,26 +65,6 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
                                      progress)
     findings.sort(key=sort_key)
     return findings, skipped
-
-
-def link_findings(doc: Document, project: Project) -> list[Diagnostic]:
-    """Internal anchors that point nowhere, and links to other articles that do not exist."""
-    root = lxml.html.fragment_fromstring(doc.body_html, create_parent="div")
-    ids = {element.get("id") for element in root.iter() if element.get("id")}
-    slugs = {path.stem for path in project.sources()}
-    findings = []
-    for anchor in root.iter("a"):
-        href = anchor.get("href") or ""
-        if href.startswith("#"):
-            if href[1:] not in ids:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, f"]({href}"), f"link to '{href}' points to no heading or id", fix="use the id of a heading (shown in the web page's address when you click "
-                    "it) or add one with {#id}", rule="broken-anchor"))
-        elif href.endswith(".md") and "://" not in href:
-            if Path(href).stem not in slugs:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}': no such article in source/", fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link"))
-            else:
-                findings.append(Diagnostic(doc.source_path, source_line(doc, href), f"link to '{href}' is to the Markdown source", fix=f"link to the published page instead: ../{Path(href).stem}/", severity="warning", rule="article-link"))
-    return findings
 
 
 def unused_image_findings(project: Project, documents: list[Document],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, PressroomError
 from ..models import Document
 from ..render import fonts, i18n
 from ..render.theme import Theme
@@ -24,9 +24,12 @@ def glyph_problems(documents: list[Document], themes_dir: Path) -> list[Diagnost
     themes: dict[str, Theme] = {}
     problems = []
     for doc in documents:
-        if doc.theme not in themes:
-            themes[doc.theme] = Theme.load(themes_dir, doc.theme)
-        problems += fonts.coverage_problems(doc, themes[doc.theme], our_words(doc.lang))
+        try:
+            if doc.theme not in themes:
+                themes[doc.theme] = Theme.load(themes_dir, doc.theme)
+            problems += fonts.coverage_problems(doc, themes[doc.theme], our_words(doc.lang))
+        except PressroomError:  # a broken theme: the build reports it with the document
+            continue
     return problems
 
 

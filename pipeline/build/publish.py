@@ -15,7 +15,7 @@ import importlib
 
 from ..render import listing
 from ..read.config import PAPER_SIZES, load_people, load_site
-from ..read.document import read_document
+from ..read.document import read_document, source_slug
 from ..diagnostics import InvalidInput, PressroomError, Diagnostic
 from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articles, read_collection
 from ..models import Collection, Document, articles_of
@@ -118,7 +118,7 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
             listed = set(listed_articles(bound))
             sources = [p for p in sources if p.stem in listed]
         else:
-            sources = [p for p in sources if p.stem == only]
+            sources = [p for p in sources if source_slug(p) == only]
         if bound is None and not sources:
             known = ", ".join([p.stem for p in project.sources()] +
                               [p.stem for p in collection_sources(project.source_dir)])
@@ -143,6 +143,14 @@ def gather(project: Project, only: str | None = None, theme: str | None = None,
             documents.append(read_document(path, site, people, names))
         except InvalidInput as error:
             problems.extend(error.problems)
+    # dist/<lang>/ holds the translations into <lang>: no original may be published there
+    languages = {doc.lang.lower() for doc in documents if doc.translation_of}
+    for doc in [doc for doc in documents if not doc.translation_of
+                and doc.slug.lower() in languages]:
+        documents.remove(doc)
+        problems.append(Diagnostic(doc.source_path, None, f"'{doc.source_path.name}' would be "
+                                   f"published into dist/{doc.slug}/, the folder of the "
+                                   f"translations into '{doc.slug}'", "rename the file"))
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
     return link_translations(documents), problems
@@ -172,7 +180,8 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     if not paths:
         return [], []
     failed = {p.file.stem for p in problems}
-    readable = {doc.slug: doc for doc in documents if doc.slug not in failed}
+    readable = {doc.slug: doc for doc in documents  # the originals: a translation
+                if doc.slug not in failed and not doc.translation_of}  # shares their slug
     slugs = {p.stem for p in project.sources()}
     # The documents' site: with the build's --paper, and site.yml read once.
     site = documents[0].site if documents else load_site(project.source_dir)
@@ -225,6 +234,8 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     each output is rendered.
     """
     documents, problems = gather(project, only, theme, paper)
+    for warning in (w for doc in documents for w in doc.warnings):
+        report(str(warning))  # published all the same, but the writer should know
     # A character no font has would be an empty box: that document is not published.
     unprintable = glyph_problems(documents, project.themes_dir)
     if unprintable:
@@ -260,7 +271,7 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
             if doc.theme not in themes:
                 themes[doc.theme] = Theme.load(project.themes_dir, doc.theme)
         except PressroomError as error:
-            outcome.failed.append(doc.slug)
+            outcome.failed.append(doc.source_path.stem)
             outcome.problems.append(Diagnostic(doc.source_path, None, str(error)))
             continue
         if doc.theme not in theme_hashes:
@@ -283,7 +294,7 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
         plan({doc.folder: list(todo) for doc, todo, _ in work})
     for doc, rendered, error in _run(project, work, jobs, report):
         if error:
-            outcome.failed.append(doc.slug)
+            outcome.failed.append(doc.source_path.stem)
             outcome.problems.append(error)
             outcome.results += [Result(doc.folder, fmt, None, 0.0, "failed")
                                 for fmt in next(todo for d, todo, _ in work if d is doc)]
@@ -298,8 +309,8 @@ def publish(project: Project, formats: tuple[str, ...] = FORMATS, only: str | No
     if documents:
         manifest.save()
     # A document that failed keeps its previous files, so the listing describes those.
-    published = [doc for doc in documents if doc.slug not in outcome.failed]
-    bound = [c for c in collections if c.slug not in outcome.failed]
+    published = [doc for doc in documents if doc.source_path.stem not in outcome.failed]
+    bound = [c for c in collections if c.source_path.stem not in outcome.failed]
     if published or bound:
         _write_listing(project, published, bound, theme, themes, outcome, report)
     return outcome

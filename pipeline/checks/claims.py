@@ -158,13 +158,6 @@ class Sentence:
     question: bool
 
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_SKIPPED_LINE = re.compile(  # footnote, link and abbreviation definitions; [TOC]
-    r"^\s{0,3}(\[\^[^\]]+\]:|\[[^\]]+\]:\s*\S|\*\[[^\]]+\]:|\[TOC\]\s*$)")
-_FOOTNOTE_DEFINITION = re.compile(r"^\s{0,3}\[\^[^\]]+\]:")
-_BLOCK_START = re.compile(  # a line that starts a block of its own
-    r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|\||!!!|:\s|>\s*(#|[-*+]\s|\d+[.)]\s))")
-_SINGLE_LINE = re.compile(r"^\s*(#{1,6}\s|\||!!!)")  # headings, table rows, admonition titles
 _NOT_PROSE = re.compile(
     r"`[^`\n]*`"                                  # inline code
     r"|<!--.*?-->"                                # comments
@@ -195,51 +188,6 @@ def prose_of(text: str) -> str:
     """`text` (Markdown) with everything that is not prose blanked out, same length."""
     text = _NOT_PROSE.sub(blank, text)
     return _TABLE_PIPE.sub(";", text)  # table cells are clauses
-
-
-def body_blocks(body: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the prose blocks of a Markdown body: paragraphs, headings,
-    list items, table rows, quotes. Code, footnote definitions and other definitions are
-    left out; a sentence never crosses a block's end."""
-    blocks: list[tuple[int, int]] = []
-    start = None
-    previous_end = 0
-    fence = None
-    in_definition = False
-    offset = 0
-    for line in body.split("\n"):
-        line_start, offset = offset, offset + len(line) + 1
-        line_end = line_start + len(line)
-        if fence:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        opened = _FENCE.match(line)
-        blank_line = not line.strip()
-        if in_definition and (blank_line or line.startswith(("    ", "\t"))):
-            continue  # a footnote's continuation lines
-        in_definition = False
-        if opened or blank_line or _SKIPPED_LINE.match(line) or _BLOCK_START.match(line):
-            if start is not None:
-                blocks.append((start, previous_end))
-                start = None
-        if opened:
-            fence = opened[1]
-            continue
-        if blank_line:
-            continue
-        if _SKIPPED_LINE.match(line):
-            in_definition = bool(_FOOTNOTE_DEFINITION.match(line))
-            continue
-        if start is None:
-            start = line_start
-        previous_end = line_end
-        if _SINGLE_LINE.match(line):
-            blocks.append((start, line_end))
-            start = None
-    if start is not None:
-        blocks.append((start, previous_end))
-    return blocks
 
 
 def sentences(text: str, start: int, end: int) -> list[Sentence]:
@@ -303,55 +251,38 @@ def negated(clause_before: str) -> bool:
 # --- Findings ---------------------------------------------------------------------------
 
 
+# Blocks whose text is not the article's own prose: code, raw HTML, and the footnotes,
+# which cite sources rather than make claims.
+NOT_CHECKED = {"code", "html", "footnote"}
+
+
 def claim_findings(doc: Document, rules: tuple[Rule, ...] | list[Rule]) -> list[Diagnostic]:
     """Unsupported claims in the document's body, title, subtitle and description."""
     if not rules:
         return []
-    text = _source_text(doc)
     findings = []
-    for start, end in _regions(doc, text):
-        for sentence in sentences(text, start, end):
-            findings += _sentence_findings(doc, text, sentence, rules)
+    for text, start, line in _regions(doc):
+        for sentence in sentences(text, start, len(text)):
+            findings += _sentence_findings(doc, text, line, sentence, rules)
     findings.sort(key=lambda f: (f.line or 0, f.column or 0, f.rule))
     return findings
 
 
-def _source_text(doc: Document) -> str:
-    """The source file as read (front matter and body); the body alone when the file is
-    not at hand (a Document made in memory)."""
-    try:
-        text = doc.source_path.read_text(encoding="utf-8").replace("\r\n", "\n").lstrip("\ufeff")
-    except (OSError, UnicodeDecodeError):
-        text = ""
-    lines = text.split("\n")
-    if doc.body_source and "\n".join(lines[doc.body_line - 1:]) == doc.body_source:
-        return text
-    return "\n" * (doc.body_line - 1) + doc.body_source
-
-
-def _regions(doc: Document, text: str) -> list[tuple[int, int]]:
-    """Blocks of prose in the file: the front matter's title, subtitle and description,
-    then the body's blocks."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+def _regions(doc: Document) -> list[tuple[str, int, int]]:
+    """(text, where its prose starts, its first line) of every region to check: the front
+    matter's title, subtitle and description, written 'field: text', then each block of
+    the body's source map, as written."""
     regions = []
-    front = lines[1:doc.body_line - 2] if doc.body_line > 2 else []
-    for index, line in enumerate(front, start=1):
-        key = re.match(r"^(\w+):[ \t]*([>|][-+]?[ \t]*)?", line)
-        if not key or key[1] not in FRONT_MATTER_TEXT:
-            continue
-        stop = index + 1
-        while stop <= len(front) and (not lines[stop].strip() or lines[stop][:1].isspace()):
-            stop += 1
-        regions.append((starts[index] + key.end(), starts[stop] - 1))
-    body_start = starts[doc.body_line - 1] if doc.body_line - 1 < len(starts) else len(text)
-    regions += [(body_start + s, body_start + e) for s, e in body_blocks(text[body_start:])]
+    for field in FRONT_MATTER_TEXT:
+        value, line = getattr(doc, field), doc.front_line(field)
+        if value and line is not None:
+            regions.append((f"{field}: {value}", len(field) + 2, line))
+    regions += [(block.source, 0, block.line) for block in doc.blocks
+                if block.kind not in NOT_CHECKED]
     return regions
 
 
-def _sentence_findings(doc: Document, text: str, sentence: Sentence,
+def _sentence_findings(doc: Document, text: str, first_line: int, sentence: Sentence,
                        rules) -> list[Diagnostic]:
     if sentence.question or _FOOTNOTE_REFS.search(text, sentence.start, sentence.end):
         return []
@@ -364,7 +295,7 @@ def _sentence_findings(doc: Document, text: str, sentence: Sentence,
         if not claims:
             continue
         offset = sentence.start + claims[0].start()
-        line = text.count("\n", 0, offset) + 1
+        line = first_line + text.count("\n", 0, offset)
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         words = []
         for claim in claims:

@@ -12,7 +12,7 @@ import re
 import lxml.html
 
 from ..diagnostics import Diagnostic
-from .claims import body_blocks, sentences
+from .claims import NOT_CHECKED, sentences
 from ..models import Document
 
 LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
@@ -112,12 +112,13 @@ def readability_findings(doc: Document, target: float | None = None) -> list[Dia
 
 
 def _longest_sentence(doc: Document) -> tuple[int, int] | None:
-    """(line, number of words) of the body's longest sentence."""
-    body = doc.body_source
+    """(line, number of words) of the body's longest sentence (running text only)."""
     best = None
-    for start, end in body_blocks(body):
-        for sentence in sentences(body, start, end):
+    for block in doc.blocks:
+        if block.kind in NOT_CHECKED or block.kind in ("heading", "table_cell"):
+            continue
+        for sentence in sentences(block.source, 0, len(block.source)):
             words = len(re.findall(r"[\w'\u2019-]+", sentence.prose))
             if best is None or words > best[1]:
-                best = (doc.body_line + body.count("\n", 0, sentence.start), words)
+                best = (block.line + block.source.count("\n", 0, sentence.start), words)
     return best

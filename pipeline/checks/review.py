@@ -34,9 +34,9 @@ def review_findings(doc: Document, today: dt.date,
     interval = doc.site.review_interval_months if interval_months is None else interval_months
     reviewed = doc.byline.reviewed
     if not doc.byline.reviewers or reviewed is None:
-        return [Diagnostic(doc.source_path, _front_line(doc, "authors"), "no medical reviewer is named", fix="have a clinician review the article, then add 'reviewers: [person-id]' "
+        return [Diagnostic(doc.source_path, doc.front_line("authors"), "no medical reviewer is named", fix="have a clinician review the article, then add 'reviewers: [person-id]' "
                         "and 'reviewed: YYYY-MM-DD' to the front matter", severity="info", rule="medical-review")]
-    line = _front_line(doc, "reviewed")
+    line = doc.front_line("reviewed")
     if reviewed > today:
         return [Diagnostic(doc.source_path, line, f"the medical review is dated {reviewed.isoformat()}, "
                         f"after today ({today.isoformat()})", fix="write the date on which the review was done", severity="warning", rule="medical-review")]
@@ -48,18 +48,6 @@ def review_findings(doc: Document, today: dt.date,
                         "'reviewers:' if someone else reviewed it)", severity="warning", rule="medical-review")]
     return [Diagnostic(doc.source_path, line, f"medically reviewed on {reviewed.isoformat()}; the next "
                     f"review is due by {due.isoformat()}", fix="", severity="info", rule="medical-review")]
-
-
-def _front_line(doc: Document, field: str) -> int | None:
-    """The line of `field:` in the document's front matter."""
-    try:
-        lines = doc.source_path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return None
-    for number, text in enumerate(lines[1:max(doc.body_line - 2, 1)], start=2):
-        if text.startswith(f"{field}:"):
-            return number
-    return None
 
 
 def content_findings(doc: Document, rules, today: dt.date) -> list[Diagnostic]:

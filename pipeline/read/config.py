@@ -8,6 +8,7 @@ from pathlib import Path
 from ..diagnostics import InvalidInput, Diagnostic
 from ..models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
                      DISCLAIMER_LINE_MAX, Person, Publisher, Site, first_sentence)
+from .markdown import DIALECTS as MARKDOWN_DIALECTS
 from .schema import Field, YamlText, check_fields, load_yaml
 
 PAPER_SIZES = ("letter", "a4")
@@ -21,7 +22,7 @@ PUBLISHER_FIELDS = [
     Field("blurb"),
 ]
 DEFAULTS_FIELDS = [Field("lang", "lang"), Field("theme"), Field("paper"), Field("press", "bool"),
-                   Field("single_file", "bool")]
+                   Field("single_file", "bool"), Field("markdown")]
 SITE_FIELDS = [
     Field("publisher", "mapping", required=True),
     Field("base_url", "url", required=True, hint="add 'base_url: https://example.org/articles/'"),
@@ -80,6 +81,11 @@ def load_site(source_dir: Path) -> Site:
         problems.append(Diagnostic(path, parsed.line("defaults", "paper"),
                                 f"unknown paper size '{paper}'",
                                 f"use one of: {', '.join(PAPER_SIZES)}"))
+    dialect = defaults.get("markdown", MARKDOWN_DIALECTS[0])
+    if dialect not in MARKDOWN_DIALECTS:
+        problems.append(Diagnostic(path, parsed.line("defaults", "markdown"),
+                                f"unknown Markdown dialect '{dialect}'",
+                                f"use one of: {', '.join(MARKDOWN_DIALECTS)}"))
     if publisher.get("logo") and not publisher.get("logo_alt"):
         problems.append(Diagnostic(path, parsed.line("publisher", "logo"),
                                 "the publisher logo has no text alternative",
@@ -105,6 +111,7 @@ def load_site(source_dir: Path) -> Site:
         review_interval_months=top.get("review_interval_months", DEFAULT_REVIEW_INTERVAL_MONTHS),
         target_grade=readability.get("target_grade", DEFAULT_TARGET_GRADE),
         allow_network=top.get("allow_network", False),
+        markdown=dialect,
     )
 
 

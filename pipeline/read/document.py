@@ -6,16 +6,19 @@ import difflib
 import re
 from pathlib import Path
 
+from dataclasses import replace
+
 import lxml.html
-import markdown
 from lxml import etree
 from markupsafe import Markup
 
 from ..diagnostics import InvalidInput, Diagnostic
+from ..models import Byline, Document, Person, Site, SourceLink
+from . import commonmark, pymarkdown
 from .config import disclaimer_problems
-from ..models import Byline, Document, Person, Site, TocEntry
+from .markdown import SOURCE_LINE, ParsedBody, RawHtml
+from .sanitise import OpenTags, unsafe_html
 from .sanitise import clean as sanitise_html
-from .sanitise import unclosed_elements, unsafe_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
 FRONT_MATTER_FIELDS = [
@@ -35,27 +38,14 @@ FRONT_MATTER_FIELDS = [
     Field("theme"),
     Field("disclaimer"),
     Field("original_sha256"),  # a translation: the original's SHA-256 when last updated
+    Field("markdown"),
 ]
+# The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
+PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.parse_body}
+# source/<slug>.<lang>.md is a translation of source/<slug>.md: a BCP 47 language tag
+# (language, optional script, optional region), as in es, zh-Hans or pt-BR.
+LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
-MARKDOWN_EXTENSIONS = [
-    "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
-    "admonition", "fenced_code", "codehilite", "sane_lists",
-]
-MARKDOWN_CONFIG = {
-    # Footnote ids with ':' need escaping in CSS selectors and target-counter().
-    # Numbered in the order they are cited, as the PDF's page footnotes are.
-    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d",
-                  "USE_DEFINITION_ORDER": False},
-    "toc": {"toc_depth": "2-4"},
-    # Characters rather than named entities, which XHTML (the EPUB) does not know.
-    "smarty": {"substitutions": {
-        "left-single-quote": "\u2018", "right-single-quote": "\u2019",
-        "left-double-quote": "\u201c", "right-double-quote": "\u201d",
-        "left-angle-quote": "\u00ab", "right-angle-quote": "\u00bb",
-        "ellipsis": "\u2026", "ndash": "\u2013", "mdash": "\u2014",
-    }},
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-}
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
 MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
@@ -92,36 +82,73 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
+    dialect = values.get("markdown", site.markdown)
+    if dialect not in PARSERS:
+        problems.append(Diagnostic(path, front.line("markdown"), f"unknown Markdown dialect "
+                                   f"'{dialect}'", f"use one of: {', '.join(PARSERS)}"))
+    slug, translation_of, lang = _translation(path, values.get("lang"), front, problems)
     if not body.strip():
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
-    body_html, toc, images = _convert_body(path, body, body_line, site, problems)
-    if problems:
+    converted = (_convert_body(path, body, body_line, site, dialect, lang, problems)
+                 if dialect in PARSERS else None)
+    if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
+    parsed, images = converted
     return Document(
-        slug=path.stem,
+        slug=slug,
         source_path=path,
         title=values["title"],
         subtitle=values.get("subtitle", ""),
         description=values["description"],
         date=values["date"],
         updated=values.get("updated"),
-        lang=values.get("lang", site.lang),
+        lang=lang or site.lang,
         keywords=values.get("keywords", ()),
         cover=values.get("cover"),
         theme=theme,
         byline=Byline(authors=authors, reviewers=reviewers, reviewed=values.get("reviewed"),
                       publisher=site.publisher),
-        body_html=Markup(body_html),
-        toc=toc,
+        body_html=Markup(parsed.html),
+        toc=parsed.toc,
         images=images,
         site=site,
-        body_source=body,
-        body_line=body_line,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
         original_sha256=str(values.get("original_sha256", "")),
+        blocks=parsed.blocks,
+        links=parsed.links,
+        front_lines=tuple((str(name), front.line(name)) for name in front.data
+                          if front.line(name) is not None),
+        translation_of=translation_of,
+        warnings=tuple(problems),
     )
+
+
+def source_slug(path: Path) -> str:
+    """The slug of a source: its name without '.md' (and without a translation's language)."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    return slug if dot and LANGUAGE_SUFFIX.match(suffix) else path.stem
+
+
+def _translation(path: Path, lang: str | None, front: YamlText,
+                 problems: list[Diagnostic]) -> tuple[str, str, str | None]:
+    """(slug, the original's slug or "", language) of a source: source/<slug>.<lang>.md is
+    the translation of source/<slug>.md into <lang>."""
+    slug, dot, suffix = path.stem.rpartition(".")
+    if not dot or not LANGUAGE_SUFFIX.match(suffix):
+        return path.stem, "", lang
+    if lang is not None and lang.lower() != suffix.lower():
+        problems.append(Diagnostic(path, front.line("lang"), f"'lang' is '{lang}' but the file "
+                                   f"name says '{suffix}' (a translation is <slug>.<lang>.md)",
+                                   f"write 'lang: {suffix}', or rename the file"))
+    original = path.with_name(f"{slug}.md")
+    if not original.is_file():
+        problems.append(Diagnostic(path, None, f"'{path.name}' is a translation of "
+                                   f"'{original.name}', which does not exist",
+                                   f"add source/{original.name} (the original), or rename "
+                                   "this file if it is not a translation"))
+    return slug, slug, suffix
 
 
 def theme_problems(theme: str, theme_names: set[str], path: Path,
@@ -197,70 +224,122 @@ def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str,
     return tuple(found)
 
 
-def _convert_body(path: Path, body: str, body_line: int, site: Site, problems: list[Diagnostic]):
-    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS,
-                                  extension_configs=MARKDOWN_CONFIG, output_format="xhtml")
-    body_lines = body.split("\n")
+def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: str,
+                  lang: str, problems: list[Diagnostic]) -> tuple[ParsedBody, tuple[Path, ...]] | None:
+    """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
+    Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        html = converter.convert(body)
+        parsed = PARSERS[dialect](body, body_line, lang)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
-                                f"(lists or quotes inside each other; the limit is "
-                                f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
-        return "", (), ()
-    raw = lxml.html.fragment_fromstring(html, create_parent="div")
-    if not _nesting_ok(path, raw, body_lines, body_line, problems):
-        return "", (), ()
-    _check_raw_html(path, raw, converter, body_lines, body_line, problems)
+                                   f"(lists or quotes inside each other; the limit is "
+                                   f"{MAX_NESTING} levels)", "flatten the deepest lists or quotes"))
+        return None
+    raw = lxml.html.fragment_fromstring(parsed.html, create_parent="div")
+    if not _nesting_ok(path, raw, body_line, problems):
+        return None
+    links = list(parsed.links)
+    _check_raw_html(path, parsed, links, problems)
+    generated = lxml.html.fragment_fromstring(parsed.markup_html, create_parent="div")
+    lines = {element: int(element.attrib.pop(SOURCE_LINE)) for element in generated.iter()
+             if SOURCE_LINE in element.attrib}
+    reported = {problem.message for problem in problems}
+    for unsafe in unsafe_html(generated):  # what Markdown syntax wrote: attributes, links
+        if unsafe.message in reported:  # raw HTML the python-markdown dialect kept in
+            continue
+        line = next((lines[node] for node in (unsafe.element, *unsafe.element.iterancestors())
+                     if node in lines), body_line)
+        column = next((link.column for link in links if link.line == line
+                       and link.target == unsafe.element.get("href")), None)
+        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
+    for element in raw.iter():
+        element.attrib.pop(SOURCE_LINE, None)
     # Character references can still name characters XML forbids: they are dropped.
+    html = _escape_text(raw.text or "") + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in raw)
     root = lxml.html.fragment_fromstring(NOT_XML.sub("", sanitise_html(html)),
                                          create_parent="div")
     images = []
-    for img in raw.iter("img"):  # as written: the sanitiser empties a src it refuses
-        src = img.get("src", "")
-        line = _line_of(src, body_lines, body_line)
-        image, error = check_image(src, path.parent, site.source_dir)
+    links.sort(key=lambda link: (link.line, link.column))
+    for link in links:  # as written: the sanitiser empties a src it refuses
+        if link.kind != "image":
+            continue
+        image, error = check_image(link.target, path.parent, site.source_dir)
         if error:
-            problems.append(Diagnostic(path, line, error,
-                                    getattr(error, "fix", "") or
-                                    "put the image under source/ and refer to it relative to "
-                                    "this file, e.g. images/photo.jpg"))
+            problems.append(Diagnostic(path, link.line, error,
+                                       getattr(error, "fix", "") or
+                                       "put the image under source/ and refer to it relative "
+                                       "to this file, e.g. images/photo.jpg",
+                                       column=link.column))
         elif image not in images:
             images.append(image)
     for img in root.iter("img"):
         if img.get("alt") is None:
             img.set("alt", "")
-    for element in raw.iter("svg", "math"):
-        problems.append(Diagnostic(path, _line_of(f"<{element.tag}", body_lines, body_line),
-                                f"inline <{element.tag}> is not supported",
-                                f"save it as a file under source/images/ and show it with "
-                                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})"))
-    toc = tuple(_toc_entry(token) for token in converter.toc_tokens)
-    return polyglot_markup(root), toc, tuple(images)
+    return replace(parsed, html=polyglot_markup(root), markup_html="", links=tuple(links),
+                   blocks=tuple(sorted(parsed.blocks, key=lambda b: b.line)),
+                   raw_html=()), tuple(images)
 
 
-def _check_raw_html(path: Path, raw, converter: markdown.Markdown, body_lines: list[str],
-                    body_line: int, problems: list[Diagnostic]) -> None:
-    """Report raw HTML outside the sanitiser's allow-list, and raw HTML blocks left open
-    (Markdown would read the rest of the document as HTML), each with its line."""
-    for block in converter.htmlStash.rawHtmlBlocks:
-        if not isinstance(block, str) or "\n" not in block.strip():
-            continue  # one inline tag: its paragraph closes it
-        start = _line_of(block.strip().split("\n")[0], body_lines, body_line)
-        for tag, line in unclosed_elements(block)[:1]:
-            problems.append(Diagnostic(path, start + line - 1,
-                                    f"raw HTML <{tag}> is never closed, so the rest of the "
-                                    "document would be read as HTML",
-                                    f"add </{tag}> where the element ends"))
-    seen = set()
-    for unsafe in unsafe_html(raw):
-        line = _line_of(unsafe.needle, body_lines, body_line, ignore_case=True, after=seen)
-        seen.add((unsafe.needle.lower(), line))
-        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix))
+def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
+                    problems: list[Diagnostic]) -> None:
+    """Each piece of raw HTML: elements and attributes outside the sanitiser's allow-list,
+    inline SVG and MathML, elements of HTML blocks never closed, HTML blocks that swallow
+    the rest of the body; its images and links join the source map."""
+    open_tags = OpenTags()
+    for piece in parsed.raw_html:
+        fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
+        for unsafe in unsafe_html(fragment):
+            line, column = _within(piece, unsafe.element)
+            problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
+        for element in fragment.iter("svg", "math"):
+            line, column = _within(piece, element)
+            problems.append(Diagnostic(
+                path, line, f"inline <{element.tag}> is not supported",
+                f"save it as a file under source/images/ and show it with "
+                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})",
+                column=column))
+        for element in fragment.iter("img", "a"):
+            kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
+            known = any(link.target == element.get(attribute) and link.line == piece.line
+                        for link in links)
+            if element.get(attribute) is not None and not known:
+                text = element.get("alt", "") if kind == "image" else element.text_content()
+                links.append(SourceLink(kind, element.get(attribute), text, piece.line,
+                                        piece.column))
+        if piece.to_the_end:
+            opening = piece.html.split("\n", 1)[0].strip()
+            shown = ("shown as they are typed, not read as Markdown"
+                     if opening.lower().startswith(("<pre", "<textarea")) else "not shown")
+            problems.append(Diagnostic(
+                path, piece.line, f"'{opening[:30]}' is never closed, so lines {piece.line} "
+                f"to {piece.end_line} (the rest of the file) are {shown}",
+                "close it ('-->' for a comment, '</pre>' for <pre>) where it should end",
+                severity="warning", rule="raw-html", column=piece.column))
+        elif piece.block:
+            open_tags.feed_at(piece.html, piece.line)
+    for tag, line in open_tags.unclosed():
+        problems.append(Diagnostic(path, line, f"raw HTML <{tag}> is never closed, so the rest "
+                                   "of the document would be inside it",
+                                   f"add </{tag}> where the element ends"))
 
 
-def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
-                problems: list[Diagnostic]) -> bool:
+def _within(piece: RawHtml, element) -> tuple[int, int | None]:
+    """(line, column) of an element of a piece of raw HTML: the piece's own column on its
+    first line, no column on the lines after it."""
+    offset = (element.sourceline or 1) - 1
+    return piece.line + offset, None if offset else piece.column
+
+
+def _line_of_element(element) -> int | None:
+    """The line of the block an element of the parsed body stands in."""
+    for node in (element, *element.iterancestors()):
+        if node.get(SOURCE_LINE):
+            return int(node.get(SOURCE_LINE))
+    return None
+
+
+def _nesting_ok(path: Path, root, body_line: int, problems: list[Diagnostic]) -> bool:
     """Whether lists, quotes and HTML elements stay within MAX_NESTING levels (and any
     element within 5 x MAX_NESTING): deeper ones are refused before the renderers, which
     recurse over the tree, or the HTML parsers, which slow down, meet them."""
@@ -270,40 +349,11 @@ def _nesting_ok(path: Path, root, body_lines: list[str], body_line: int,
         depth += step
         containers += step if element.tag in CONTAINERS else 0
         if event == "start" and (containers > MAX_NESTING or depth > 5 * MAX_NESTING):
-            text = next((t.strip() for t in element.itertext() if t.strip()), "")[:40]
-            line = (_line_of(text, body_lines, body_line) if text  # else the deepest line
-                    else body_line + max(range(len(body_lines)),
-                                         key=lambda i: _indent_depth(body_lines[i])))
-            problems.append(Diagnostic(path, line,
-                                    f"lists, quotes or HTML elements are nested more than "
-                                    f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
+            problems.append(Diagnostic(path, _line_of_element(element) or body_line,
+                                       f"lists, quotes or HTML elements are nested more than "
+                                       f"{MAX_NESTING} levels deep", "flatten the deepest ones"))
             return False
     return True
-
-
-def _indent_depth(line: str) -> int:
-    """How deep a Markdown line sits: its quote markers plus its indentation in 4s."""
-    stripped = line.lstrip(" \t>")
-    marks = line[:len(line) - len(stripped)]
-    return marks.count(">") + marks.replace(">", "").expandtabs(4).count(" ") // 4
-
-
-def _line_of(needle: str, lines: list[str], first_line: int, ignore_case: bool = False,
-             after: set | None = None) -> int:
-    """The first line holding `needle`; with `after`, the first one not yet in it (so that a
-    second occurrence of the same text gets the line of the second one)."""
-    key = needle.lower() if ignore_case else needle
-    taken = {line for text, line in after or () if text == needle.lower()}
-    for offset, line in enumerate(lines):
-        text = line.lower() if ignore_case else line
-        if key and key in text and first_line + offset not in taken:
-            return first_line + offset
-    return _line_of(needle, lines, first_line, ignore_case) if taken else first_line
-
-
-def _toc_entry(token: dict) -> TocEntry:
-    return TocEntry(level=token["level"], id=token["id"], title=token["name"],
-                    children=tuple(_toc_entry(child) for child in token["children"]))
 
 
 def polyglot_markup(root: lxml.html.HtmlElement) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from html.parser import HTMLParser
 
 import nh3
@@ -20,7 +21,8 @@ import nh3
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
     "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "label", "li",
+    "mark", "ol",
     "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
     "wbr",
@@ -30,6 +32,7 @@ ATTRIBUTES = {
     "*": GENERIC_ATTRIBUTES,
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
+    "input": {"type", "disabled", "checked"},  # only a task list's checkbox (unsafe_html)
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
     "td": {"colspan", "rowspan", "style"},
@@ -58,9 +61,9 @@ ALLOWED_HELP = "see 'Raw HTML' in README.md for what a document may contain"
 
 @dataclass(frozen=True)
 class Unsafe:
-    """One break of the allow-list: what to look for in the source to find its line."""
+    """One break of the allow-list, and the element that breaks it."""
 
-    needle: str  # text to find in the Markdown (case-insensitive), for the line number
+    element: Any  # the lxml element
     message: str
     fix: str
 
@@ -98,25 +101,38 @@ def unsafe_html(root) -> list[Unsafe]:
             continue
         if tag not in TAGS:
             skip.add(element)
-            found.append(Unsafe(f"<{tag}", f"raw HTML <{tag}> is not allowed",
+            found.append(Unsafe(element, f"raw HTML <{tag}> is not allowed",
+                                _element_fix(tag)))
+            continue
+        if tag == "input" and not _task_checkbox(element):
+            skip.add(element)
+            found.append(Unsafe(element, "raw HTML <input> is not allowed: only the "
+                                "disabled checkboxes of task lists ('- [x] done')",
                                 _element_fix(tag)))
             continue
         allowed = ATTRIBUTES["*"] | ATTRIBUTES.get(tag, set())
         for name, value in element.attrib.items():
             name = name.lower()
             if name == "style" and (name not in allowed or not style_allowed(value)):
-                found.append(Unsafe(value.strip() or "style", f"style=\"{value}\" on <{tag}> "
+                found.append(Unsafe(element, f"style=\"{value}\" on <{tag}> "
                                     "is not allowed: only text-align in table cells",
                                     "remove the style; the theme styles the document"))
             elif name not in allowed:
-                found.append(Unsafe(name, f"attribute '{name}' on <{tag}> is not allowed",
+                found.append(Unsafe(element, f"attribute '{name}' on <{tag}> is not allowed",
                                     _attribute_fix(name)))
             elif name == "href" and not link_allowed(value):
-                found.append(Unsafe(value, f"link to '{value}' is not allowed: only http:, "
+                found.append(Unsafe(element, f"link to '{value}' is not allowed: only http:, "
                                     "https:, mailto: and relative links are published",
                                     "link to a web page, or to a file published with the "
                                     "document"))
     return found
+
+
+def _task_checkbox(element) -> bool:
+    """A task list's checkbox: a disabled checkbox inside a label (the item's text)."""
+    return ((element.get("type") or "").lower() == "checkbox"
+            and element.get("disabled") is not None
+            and element.getparent() is not None and element.getparent().tag == "label")
 
 
 def link_allowed(href: str) -> bool:
@@ -155,16 +171,24 @@ def _attribute_fix(name: str) -> str:
     return f"remove it; {ALLOWED_HELP}"
 
 
-class _OpenTags(HTMLParser):
-    """The elements a block of raw HTML opens and never closes (as (tag, line) pairs)."""
+class OpenTags(HTMLParser):
+    """The elements that HTML blocks, fed one after another with their lines, open and
+    never close (an element may close in a later block: Markdown can stand between)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, int]] = []
+        self._first_line = 1
+        self._fed_lines = 1
+
+    def feed_at(self, block: str, line: int) -> None:
+        """Read the raw HTML `block`, which starts on `line` of its file."""
+        self._first_line, self._fed_lines = line, self.getpos()[0]
+        self.feed(block if block.endswith("\n") else block + "\n")
 
     def handle_starttag(self, tag, attrs):
         if tag not in VOID:
-            self.open.append((tag, self.getpos()[0]))
+            self.open.append((tag, self._first_line + self.getpos()[0] - self._fed_lines))
 
     def handle_startendtag(self, tag, attrs):
         pass
@@ -175,11 +199,7 @@ class _OpenTags(HTMLParser):
                 del self.open[index:]
                 return
 
-
-def unclosed_elements(block: str) -> list[tuple[str, int]]:
-    """Elements of the raw HTML `block` whose required end tag never comes: (tag, 1-based line
-    within the block). Elements whose end tag HTML makes optional are left out."""
-    parser = _OpenTags()
-    parser.feed(block)
-    parser.close()
-    return [(tag, line) for tag, line in parser.open if tag not in OPTIONAL_END]
+    def unclosed(self) -> list[tuple[str, int]]:
+        """(tag, line) of each element left open whose end tag HTML requires."""
+        self.close()
+        return [(tag, line) for tag, line in self.open if tag not in OPTIONAL_END]

@@ -201,9 +201,6 @@ def character_position(doc: Document, ch: str) -> tuple[int | None, int | None]:
         for offset, text in enumerate(block.source.split("\n")):
             if ch in text:
                 return block.line + offset, text.index(ch) + 1
-    for offset, text in enumerate(doc.body_source.split("\n")):
-        if ch in text:
-            return doc.body_line + offset, text.index(ch) + 1
     for field in ("title", "subtitle", "description", "disclaimer", "keywords"):
         value = getattr(doc, field)
         if ch in (" ".join(value) if isinstance(value, tuple) else value):

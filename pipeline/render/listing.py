@@ -94,20 +94,31 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
 
 def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
     """Every publication folder of dist/, newest first, then by title."""
-    fresh = {doc.slug: doc for doc in docs}
+    fresh = {doc.folder: doc for doc in docs}
+    found = []
+    for name in _publication_folders(dist_dir):
+        formats = _formats(dist_dir, name)
+        doc = fresh.get(name)
+        if doc is not None:
+            found.append(_described(doc, formats))
+        elif (dist_dir / name / "index.html").is_file():
+            found.append(_from_page(dist_dir / name, formats))
+    return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+
+
+def _publication_folders(dist_dir: Path) -> list[str]:
+    """The folders of dist/ (relative) that hold a document's formats: dist/<slug>/, and
+    dist/<lang>/<slug>/ for translations (the collections are listed on their own)."""
     found = []
     for folder in sorted(p for p in dist_dir.iterdir() if p.is_dir()):
         if folder.name.startswith((".", "_")):  # staging folders, the listing's files
             continue
-        formats = _formats(dist_dir, folder.name)
-        if not formats:
-            continue
-        doc = fresh.get(folder.name)
-        if doc is not None:
-            found.append(_described(doc, formats))
-        elif (folder / "index.html").is_file():
-            found.append(_from_page(folder, formats))
-    return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+        if _formats(dist_dir, folder.name):
+            found.append(folder.name)
+        elif folder.name != "collections":  # a language's folder of translations
+            found += [f"{folder.name}/{inner.name}" for inner in sorted(folder.iterdir())
+                      if inner.is_dir() and _formats(dist_dir, f"{folder.name}/{inner.name}")]
+    return found
 
 
 def _described(pub: Document | Collection, formats: tuple[Format, ...]) -> Publication:
