@@ -4,10 +4,11 @@ translations whose original changed after they were last updated (warnings)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, PressroomError
-from ..models import Document
+from ..models import Collection, Document
 from ..render import fonts, i18n
 from ..render.theme import Theme
 from .manifest import file_hash
@@ -79,6 +80,16 @@ def stale_translations(documents: list[Document]) -> list[Diagnostic]:
                 f"'original_sha256: {current}'", severity="warning",
                 rule="translation-stale"))
     return findings
+
+
+def in_language(collection: Collection, documents: list[Document]) -> Collection:
+    """The collection with each article in the collection's language where a translation
+    into it exists (a collection with `lang: es` binds the Spanish versions); an article
+    without one stays in its own language (its chapter says so with its `lang`)."""
+    wanted = collection.lang.lower()
+    by_key = {(doc.slug, doc.lang.lower()): doc for doc in documents}
+    articles = tuple(by_key.get((doc.slug, wanted), doc) for doc in collection.documents)
+    return replace(collection, documents=articles)
 
 
 def translations_of(documents: list[Document]) -> dict[str, tuple[Document, ...]]:

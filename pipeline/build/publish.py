@@ -21,7 +21,7 @@ from ..read.collection import COLLECTIONS_DIR, collection_sources, listed_articl
 from ..models import Collection, Document, articles_of
 from ..checks.accessibility import accessibility_findings
 from ..checks.claims import refuse_unsupported_claims
-from .languages import glyph_problems, translations_of
+from .languages import glyph_problems, in_language, translations_of
 from .manifest import Manifest, build_key, theme_digest
 from .staging import move_into, new_staging, staging
 from ..render.theme import Theme, theme_names
@@ -189,7 +189,8 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     collections, found = [], []
     for path in paths:
         try:
-            collection = read_collection(path, site, readable, slugs, names)
+            collection = in_language(read_collection(path, site, readable, slugs, names),
+                                     [doc for doc in documents if doc.slug not in failed])
         except InvalidInput as error:
             found.extend(error.problems)
             continue

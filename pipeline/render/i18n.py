@@ -149,7 +149,10 @@ def language_name(lang: str) -> str:
         locale = Locale.parse(locale_id(lang))
     except (ValueError, UnknownLocaleError):
         return lang
-    name = locale.get_display_name(locale) or lang
+    # The language alone ('English', not 'English (United States)'), but with its script
+    # where one language has two ('中文 (简体)', '中文 (繁體)').
+    name = (locale.get_display_name(locale) if locale.script
+            else locale.get_language_name(locale)) or lang
     return name[:1].upper() + name[1:]
 
 

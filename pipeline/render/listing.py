@@ -9,7 +9,7 @@ the others). The listing's own stylesheet, fonts and logo go to dist/_site/.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -49,6 +49,8 @@ class Publication:
     authors: tuple[str, ...]
     lang: str
     formats: tuple[Format, ...]
+    # The same article in other languages (dist/<lang>/<slug>/), listed with it.
+    translations: tuple[Publication, ...] = ()
 
     @property
     def url(self) -> str:
@@ -102,8 +104,27 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
         if doc is not None:
             found.append(_described(doc, formats))
         elif (dist_dir / name / "index.html").is_file():
-            found.append(_from_page(dist_dir / name, formats))
-    return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+            found.append(_from_page(dist_dir / name, name, formats))
+    return sorted(_grouped(found),
+                  key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+
+
+def _grouped(found: list[Publication]) -> list[Publication]:
+    """One entry per article: the original (dist/<slug>/) with its translations
+    (dist/<lang>/<slug>/) by language; a translation whose original is not in dist/
+    stands on its own."""
+    groups: dict[str, list[Publication]] = {}
+    for pub in found:
+        groups.setdefault(pub.slug.rsplit("/", 1)[-1], []).append(pub)
+    entries = []
+    for group in groups.values():
+        originals = [pub for pub in group if "/" not in pub.slug]
+        if not originals:
+            entries += group
+            continue
+        others = sorted((pub for pub in group if "/" in pub.slug), key=lambda pub: pub.lang)
+        entries.append(replace(originals[0], translations=tuple(others)))
+    return entries
 
 
 def _publication_folders(dist_dir: Path) -> list[str]:
@@ -140,14 +161,14 @@ def _formats(dist_dir: Path, folder: str) -> tuple[Format, ...]:
     return tuple(found)
 
 
-def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
+def _from_page(folder: Path, name: str, formats: tuple[Format, ...]) -> Publication:
     """What a web page built earlier says about itself in its head."""
     try:
         root = lxml.html.parse(str(folder / "index.html")).getroot()
     except (OSError, etree.ParserError):
         root = None
     if root is None:
-        return Publication(folder.name, folder.name, "", "", None, (), "", formats)
+        return Publication(name, folder.name, "", "", None, (), "", formats)
 
     def meta(name: str) -> list[str]:
         return root.xpath(f"/html/head/meta[@name='{name}']/@content")
@@ -158,7 +179,7 @@ def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
         date = dt.date.fromisoformat((meta("dcterms.created") or [""])[0])
     except ValueError:
         date = None
-    return Publication(folder.name, title, subtitle, (meta("description") or [""])[0], date,
+    return Publication(name, title, subtitle, (meta("description") or [""])[0], date,
                        tuple(meta("author")), root.get("lang", ""), formats)
 
 
@@ -180,6 +201,7 @@ def listing_json_ld(site: Site, found: list[Publication]) -> dict:
         "inLanguage": site.lang,
         "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
         "hasPart": [{"@type": "CreativeWork", "headline": p.title, "url": site.base_url + quote(p.url),
+                     **({"inLanguage": p.lang} if p.lang else {}),
                      **({"datePublished": p.date.isoformat()} if p.date else {})}
-                    for p in found],
+                    for entry in found for p in (entry, *entry.translations)],
     }

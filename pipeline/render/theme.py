@@ -127,6 +127,7 @@ class Theme:
         env.filters["css_string"] = css_string
         env.filters["css_counters"] = css_counters
         env.filters["text_direction"] = i18n.text_direction
+        env.filters["language_name"] = i18n.language_name
         env.filters["disclaimer"] = i18n.disclaimer
         env.filters["disclaimer_line"] = i18n.disclaimer_line
         env.globals["theme"] = self
