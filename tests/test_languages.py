@@ -190,21 +190,14 @@ def test_direction_and_dates_by_language():
 
 @pytest.fixture
 def translated(empty_project):
-    """The seed article and its Spanish translation, as the build links them."""
+    """The seed article and its Spanish translation (source/<slug>.es.md), as read."""
     shutil.copy(REPO / "source" / f"{SEED_SLUG}.md", empty_project / "source")
+    shutil.copy(SPANISH, empty_project / "source" / SPANISH.name)
     documents, problems = gather(Project(empty_project))
-    assert not problems
-    [original] = documents
-    spanish_path = empty_project / "source" / SPANISH.name
-    shutil.copy(SPANISH, spanish_path)
-    # The reader makes source/<slug>.<lang>.md a translation (md's branch); built here
-    # from the seed's own reading so that this test does not depend on it.
-    text = SPANISH.read_text(encoding="utf-8")
-    spanish = dataclasses.replace(
-        original, source_path=spanish_path, lang="es", translation_of=SEED_SLUG,
-        title=re.search(r"^title: (.+)$", text, re.M)[1],
-        original_sha256=re.search(r"^original_sha256: (\w+)$", text, re.M)[1])
-    return empty_project, link_translations([original, spanish])
+    assert not problems, problems
+    original, spanish = sorted(documents, key=lambda doc: bool(doc.translation_of))
+    assert spanish.translation_of == SEED_SLUG and spanish.folder == f"es/{SEED_SLUG}"
+    return empty_project, [original, spanish]
 
 
 def test_each_language_links_the_others(translated, tmp_path):
@@ -222,6 +215,7 @@ def test_each_language_links_the_others(translated, tmp_path):
         current = switcher.xpath('.//*[@aria-current="page"]')[0]
         assert current.get("lang") == doc.lang
         [other] = switcher.xpath(".//a")
+        assert other.text == ("Español" if doc is original else "English")
         target = (tmp_path / doc.folder / other.get("href")).resolve()
         assert target == (tmp_path / (spanish if doc is original else original).folder).resolve()
         data = json.loads(page.xpath('//script[@type="application/ld+json"]')[0].text)
@@ -233,6 +227,43 @@ def test_each_language_links_the_others(translated, tmp_path):
                 "Publicado el 25 de noviembre de 2026"
         else:
             assert data["workTranslation"][0]["inLanguage"] == "es"
+
+
+def test_the_listing_groups_an_articles_languages(translated):
+    root, _ = translated
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok, outcome.problems
+    listing = lxml.html.parse(str(root / "dist" / "index.html")).getroot()
+    [entry] = listing.xpath('//li[@class="publication"]')
+    [spanish] = entry.xpath('.//div[@class="publication-translations"]//li')
+    assert spanish.get("lang") == "es"
+    assert spanish.xpath(".//a/@href")[0] == f"es/{SEED_SLUG}/"
+    assert spanish.text_content().startswith("Español: ¿Puede la terapia")
+
+
+def test_a_collection_in_a_language_binds_the_translations(translated):
+    root, _ = translated
+    (root / "source" / "collections").mkdir()
+    (root / "source" / "collections" / "guia.yml").write_text(
+        f"title: Guía\ndescription: Para pacientes.\nlang: es\narticles: [{SEED_SLUG}]\n",
+        encoding="utf-8")
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok, outcome.problems
+    page = lxml.html.parse(str(root / "dist" / "collections" / "guia" / "index.html")).getroot()
+    assert page.xpath('//h3[@class="publication-title"]/a/@href') == [f"../../es/{SEED_SLUG}/"]
+    assert page.get("lang") == "es"
+
+
+def test_quotation_marks_follow_the_language(empty_project):
+    write_source(empty_project, "citas", article("lang: es", 'Dijo "no" y \'sí\'.\n'))
+    write_source(empty_project, "zitate", article("lang: de", 'Er sagte "nein".\n'))
+    write_source(empty_project, "quotes", article("lang: en-US", 'She said "no".\n'))
+    documents, problems = gather(Project(empty_project))
+    assert not problems
+    bodies = {doc.slug: str(doc.body_html) for doc in documents}
+    assert "«no»" in bodies["citas"] and "“sí”" in bodies["citas"]
+    assert "„nein“" in bodies["zitate"]
+    assert "“no”" in bodies["quotes"]
 
 
 def test_a_changed_original_makes_its_translation_stale(translated):
