@@ -28,7 +28,7 @@ from pipeline.render import i18n, web
 from pipeline.render.theme import Theme
 from pipeline.scaffold import new_translation
 
-SPANISH = REPO / "tests" / "fixtures" / "languages" / f"{SEED_SLUG}.es.md"
+SPANISH = REPO / "source" / f"{SEED_SLUG}.es.md"
 # One sentence per script ("stem cell therapy does not cure multiple sclerosis").
 SCRIPTS = {
     "vi": "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.",
@@ -386,3 +386,23 @@ def test_new_translate_task_via_cli(project_root):
     run = subprocess.run([sys.executable, "-m", "invoke", "new", "--translate", SEED_SLUG],
                          cwd=project_root, capture_output=True, text=True, timeout=300)
     assert run.returncode == 1 and "--lang" in run.stdout + run.stderr
+
+
+def test_fallback_faces_by_language_and_share():
+    from pipeline.render import fonts
+
+    theme = Theme.load(REPO / "themes", "default")
+    vietnamese = fonts.plan(SCRIPTS["vi"], theme, "vi")
+    assert [f.family for f in vietnamese.fallbacks] == ["Noto Sans"] and vietnamese.leading
+    css = fonts.with_fallbacks(theme.stylesheet("screen"), vietnamese)
+    assert '--font-body: "Noto Sans", "Atkinson Hyperlegible Next"' in css
+    english = fonts.plan("Interferon β is one of the older treatments for relapsing MS.", theme, "en")
+    assert english.fallbacks and not english.leading
+    # The same Han characters, in the forms readers of each language expect.
+    han = "多发性硬化症"
+    assert fonts.plan(han, theme, "zh-Hans").fallbacks[0].family == "Noto Sans CJK SC"
+    assert fonts.plan(han, theme, "zh-TW").fallbacks[0].family == "Noto Sans CJK TC"
+    assert fonts.plan(han, theme, "ja").fallbacks[0].family == "Noto Sans CJK JP"
+    # CJK punctuation from the CJK face, not from a face that happens to have it
+    assert [f.family for f in fonts.plan("症。", theme, "zh-Hans").fallbacks] == \
+        ["Noto Sans CJK SC"]

@@ -28,7 +28,7 @@ def cover_png(doc: Document, theme: Theme) -> bytes:
         **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
     )
     css = fonts.with_fallbacks(theme.stylesheet("cover"),
-                               fonts.plan(page_text(page), theme, doc.lang).fallbacks)
+                               fonts.plan(page_text(page), theme, doc.lang))
     faces = font_config(theme)
     try:
         stylesheet = CSS(string=css, base_url=f"{theme_base}css/cover.css",

@@ -162,10 +162,10 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     used_text = _text_of(cover_page, *(page.finished for page in chapters)) + \
         " ".join(_(word) for word in NAV_WORDS) + "".join(page.title for page in chapters)
     # Scripts the theme's faces lack travel as subsets of the fallback faces.
-    fallbacks = fonts.plan(used_text, theme, pub.lang).fallbacks
-    fallback_rules, fallback_files = fonts.embedded_faces(fallbacks, used_text)
+    plan = fonts.plan(used_text, theme, pub.lang)
+    fallback_rules, fallback_files = fonts.embedded_faces(plan.fallbacks, used_text)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
-                                content=(fallback_rules + fonts.with_fallbacks(css, fallbacks))
+                                content=(fallback_rules + fonts.with_fallbacks(css, plan))
                                 .encode("utf-8")))
     for index, (name, content) in enumerate(fallback_files):
         book.add_item(epub.EpubItem(uid=f"fallback-{index}", file_name=f"theme/fonts/{name}",

@@ -66,6 +66,8 @@ LANGUAGE_FAMILIES = {
     "dv": ("Noto Sans Thaana",),
 }
 CJK_LANGUAGES = {"zh", "yue", "ja", "ko"}
+LATIN_FALLBACK = "Noto Sans"  # Latin, Greek and Cyrillic the theme lacks
+LEADING_SHARE = 0.05  # of a text's letters: more, and the Latin fallback sets the text
 # Characters that draw nothing (spaces, joiners, direction marks...): no face needs them.
 INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn", "Cs"}
 _FONT_FACE = re.compile(r"@font-face\s*{(?P<body>[^}]*)}", re.S)
@@ -96,6 +98,10 @@ class FontPlan:
 
     fallbacks: tuple[Face, ...]
     missing: tuple[str, ...]
+    # The first fallback draws so many of the letters (Vietnamese in a theme without its
+    # stacked accents) that it sets the text, the theme's face filling in: letters of one
+    # word from two faces would not match.
+    leading: bool = False
 
 
 def fallback_faces(theme: Theme, lang: str) -> tuple[Face, ...]:
@@ -157,7 +163,11 @@ def plan(text: str, theme: Theme, lang: str) -> FontPlan:
         if found:
             chosen.append(face)
             needed -= found
-    return FontPlan(tuple(chosen), tuple(sorted(needed)))
+    letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
+    lacking = theme_coverage(theme)
+    leading = bool(chosen and letters and chosen[0].family == LATIN_FALLBACK and
+                   sum(ch not in lacking for ch in letters) >= LEADING_SHARE * len(letters))
+    return FontPlan(tuple(chosen), tuple(sorted(needed)), leading)
 
 
 def publication_plan(pub: Document | Collection, theme: Theme, extra_text: str = "") -> FontPlan:
@@ -263,16 +273,23 @@ def _family_name(path: Path) -> str:
         font.close()
 
 
-def with_fallbacks(css: str, faces: tuple[Face, ...]) -> str:
+def with_fallbacks(css: str, plan: FontPlan) -> str:
     """The bundled stylesheet with the fallback families inserted into every font stack
-    (the theme's `--font-*` tokens) right after the theme's own face."""
-    if not faces:
+    (the theme's `--font-*` tokens) right after the theme's own face (before it, for the
+    text faces, when the plan's first fallback leads)."""
+    if not plan.fallbacks:
         return css
-    names = ", ".join(f'"{face.family}"' for face in faces)
+    names = ", ".join(f'"{face.family}"' for face in plan.fallbacks)
     rules = []
     for match in _STACK.finditer(css):
         first, _, rest = match["stack"].partition(",")
-        stack = f"{first.strip()}, {names}" + (f", {rest.strip()}" if rest.strip() else "")
+        if plan.leading and "mono" not in match["name"]:
+            lead, others = plan.fallbacks[0], ", ".join(f'"{f.family}"'
+                                                       for f in plan.fallbacks[1:])
+            stack = ", ".join(filter(None, (f'"{lead.family}"', first.strip(), others)))
+        else:
+            stack = f"{first.strip()}, {names}"
+        stack += f", {rest.strip()}" if rest.strip() else ""
         rules.append(f"  {match['name']}: {stack};")
     if not rules:
         return css

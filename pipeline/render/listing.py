@@ -81,7 +81,7 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     )
     text = lxml.html.document_fromstring(page.encode("utf-8")).text_content()
     css = fonts.with_fallbacks(theme.stylesheet("screen"),
-                               fonts.plan(text, theme, site.lang).fallbacks)
+                               fonts.plan(text, theme, site.lang))
     files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
     for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
         files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()

@@ -135,7 +135,7 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
         css = fonts.with_fallbacks(theme.stylesheet(medium),
-                                   fonts.plan(page_text(page), theme, doc.lang).fallbacks)
+                                   fonts.plan(page_text(page), theme, doc.lang))
         stylesheets = [CSS(string=css + extra_css,
                            base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
                            font_config=faces, color_profiles=color_profiles)]

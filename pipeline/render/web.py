@@ -80,7 +80,7 @@ def screen_css(theme: Theme, page: str, lang: str) -> str:
     """The bundled screen stylesheet, its font stacks naming the fallback faces the
     page's scripts need (the reader's device draws them when it has them)."""
     text = lxml.html.document_fromstring(page.encode("utf-8")).text_content()
-    return fonts.with_fallbacks(theme.stylesheet("screen"), fonts.plan(text, theme, lang).fallbacks)
+    return fonts.with_fallbacks(theme.stylesheet("screen"), fonts.plan(text, theme, lang))
 
 
 def _write_theme(doc: Document | Collection, theme: Theme, css: str, out_dir: Path) -> None:
