@@ -28,7 +28,7 @@ from pipeline.render import i18n, web
 from pipeline.render.theme import Theme
 from pipeline.scaffold import new_translation
 
-SPANISH = REPO / "source" / f"{SEED_SLUG}.es.md"
+SPANISH = REPO / "tests" / "fixtures" / "languages" / f"{SEED_SLUG}.es.md"
 # One sentence per script ("stem cell therapy does not cure multiple sclerosis").
 SCRIPTS = {
     "vi": "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.",
