@@ -406,3 +406,20 @@ def test_fallback_faces_by_language_and_share():
     # CJK punctuation from the CJK face, not from a face that happens to have it
     assert [f.family for f in fonts.plan("症。", theme, "zh-Hans").fallbacks] == \
         ["Noto Sans CJK SC"]
+
+
+def test_the_epub_carries_the_fallback_faces_it_needs(checked_build):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    with zipfile.ZipFile(_output(checked_build, "zh-Hans", "{slug}.epub")) as book:
+        css = book.read("EPUB/theme/css/epub.css").decode()
+        face = book.read("EPUB/theme/fonts/fallback-noto-sans-cjk-sc-400.otf")
+        chapter = book.read("EPUB/language-zh.xhtml").decode()
+    assert 'font-family: "Noto Sans CJK SC"' in css
+    assert '--font-body: "Atkinson Hyperlegible Next", "Noto Sans CJK SC"' in css
+    cmap = TTFont(io.BytesIO(face)).getBestCmap()
+    han = {ch for ch in chapter if "\u4e00" <= ch <= "\u9fff"}
+    assert han and all(ord(ch) in cmap for ch in han)
+    assert len(cmap) < 1000  # a subset, not the 65,000 glyphs of the face
