@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from helpers import (RICH_SLUG, SEED_SLUG, CheckReport, make_feature_project,
-                     make_long_project, make_project, run_epubcheck, run_publish)
+                     make_gfm_project, make_long_project, make_project, run_epubcheck,
+                     run_publish)
 from pipeline.build.publish import Outcome
 
 
@@ -65,6 +66,12 @@ def long_web_build(tmp_path_factory) -> Build:
     """The long fixture's web page and its single-file variant (no PDF or EPUB)."""
     root = make_long_project(tmp_path_factory.mktemp("long-web") / "project")
     return _build(root, formats=("html",), single_file=True)
+
+
+@pytest.fixture(scope="session")
+def gfm_build(tmp_path_factory) -> Build:
+    """The GFM-heavy fixture (task lists, alerts, <details>, ...) in all three formats."""
+    return _build(make_gfm_project(tmp_path_factory.mktemp("gfm") / "project"))
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ SEED_SLUG = "can-stem-cell-therapy-cure-multiple-sclerosis"
 RICH_SLUG = "rich-features"
 LONG_SOURCE = REPO / "tests" / "fixtures" / "long" / "source"
 LONG_SLUG = "living-with-ms-a-patient-guide"
+GFM_SOURCE = REPO / "tests" / "fixtures" / "gfm" / "source"
+GFM_SLUG = "preparing-for-your-infusion-day"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -56,8 +58,19 @@ def make_project(root: Path, *, seed: bool = True) -> Path:
 def make_long_project(root: Path) -> Path:
     """A project root under `root` with the long fixture (tests/fixtures/long/source: a
     reviewer, images, tables, footnotes, code, many sections) and the repository's themes."""
+    return _fixture_project(root, LONG_SOURCE)
+
+
+def make_gfm_project(root: Path) -> Path:
+    """A project root under `root` with the GFM-heavy fixture (tests/fixtures/gfm/source:
+    task lists, aligned tables, strikethrough, bare URLs, 2-space nested lists, lists
+    after paragraphs, code in lists, footnotes, alerts, abbreviations, <details>)."""
+    return _fixture_project(root, GFM_SOURCE)
+
+
+def _fixture_project(root: Path, source: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(LONG_SOURCE, root / "source")
+    shutil.copytree(source, root / "source")
     shutil.copytree(REPO / "themes", root / "themes")
     return root
 

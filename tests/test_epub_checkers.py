@@ -1,10 +1,10 @@
 """The EPUBs against the independent checkers (EPUBCheck 5.3.0, DAISY Ace 1.4.6), and the
-accessibility claims and packaging they depend on, on the seed and on the long document."""
+accessibility claims and packaging they depend on, on the seed and on the long document
+(and the checkers on the GFM-heavy fixture)."""
 
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,11 +14,10 @@ from lxml import etree
 from PIL import Image
 
 from checkers import describe_ace, run_ace
-from helpers import (REPO, SEED_SLUG, article, epub_entries, epub_opf, make_project,
-                     run_epubcheck, run_publish, write_source)
+from helpers import (GFM_SLUG, LONG_SLUG, REPO, SEED_SLUG, article, epub_entries, epub_opf,
+                     make_gfm_project, make_long_project, make_project, run_epubcheck,
+                     run_publish, write_source)
 
-LONG_SOURCE = REPO / "tests" / "fixtures" / "long" / "source"
-LONG_SLUG = "living-with-ms-a-patient-guide"
 OPF = "{http://www.idpf.org/2007/opf}"
 A11Y_PROPERTIES = ("schema:accessMode", "schema:accessModeSufficient",
                    "schema:accessibilityFeature", "schema:accessibilityHazard",
@@ -34,13 +33,11 @@ def _publish_epub(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def books(tmp_path_factory) -> dict[str, Path]:
     seed = _publish_epub(make_project(tmp_path_factory.mktemp("epub-seed") / "project"))
-    long_root = tmp_path_factory.mktemp("epub-long") / "project"
-    long_root.mkdir()
-    shutil.copytree(LONG_SOURCE, long_root / "source")
-    shutil.copytree(REPO / "themes", long_root / "themes")
-    _publish_epub(long_root)
+    long = _publish_epub(make_long_project(tmp_path_factory.mktemp("epub-long") / "project"))
+    gfm = _publish_epub(make_gfm_project(tmp_path_factory.mktemp("epub-gfm") / "project"))
     return {"seed": seed / "dist" / SEED_SLUG / f"{SEED_SLUG}.epub",
-            "long": long_root / "dist" / LONG_SLUG / f"{LONG_SLUG}.epub"}
+            "long": long / "dist" / LONG_SLUG / f"{LONG_SLUG}.epub",
+            "gfm": gfm / "dist" / GFM_SLUG / f"{GFM_SLUG}.epub"}
 
 
 @pytest.fixture(scope="session")
@@ -64,13 +61,13 @@ def a11y(opf) -> dict[str, list[str]]:
     return found
 
 
-@pytest.mark.parametrize("name", ["seed", "long"])
+@pytest.mark.parametrize("name", ["seed", "long", "gfm"])
 def test_epubcheck_reports_nothing(name, books, epubcheck):
     report = epubcheck(name)
     assert report.messages == [], report.describe()
 
 
-@pytest.mark.parametrize("name", ["seed", "long"])
+@pytest.mark.parametrize("name", ["seed", "long", "gfm"])
 def test_ace_reports_no_violation(name, books, tmp_path):
     violations = run_ace(books[name], tmp_path / "ace")
     assert violations == [], describe_ace(violations)

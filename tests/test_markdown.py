@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from helpers import article, make_png, write_source
+from helpers import LONG_SLUG, LONG_SOURCE, article, make_png, write_source
 from pipeline.build.publish import Project, gather, publish
 from pipeline.checks.accessibility import accessibility_findings
 from pipeline.checks.claims import claim_findings, project_rules
@@ -357,3 +357,47 @@ def test_an_unknown_dialect_in_site_yml_names_its_line(empty_project):
     lines = site.read_text().split("\n")
     assert problem.line == lines.index("  markdown: gfm") + 1
     assert "unknown Markdown dialect 'gfm'" in problem.message
+
+
+def test_the_python_markdown_dialect_finds_the_same_lines_on_the_long_fixture():
+    """Where both dialects read the Markdown alike, python-markdown's line finding gives
+    the positions markdown-it's tokens give: every block and every link of the long
+    fixture (339 blocks, 14 links and images)."""
+    from pipeline.read import commonmark, pymarkdown
+
+    text = (LONG_SOURCE / f"{LONG_SLUG}.md").read_text(encoding="utf-8")
+    body = text.split("\n---\n", 1)[1]
+    common, legacy = commonmark.parse_body(body, 7), pymarkdown.parse_body(body, 7)
+    assert len(common.blocks) > 300 and len(common.links) > 10
+    assert sorted((b.kind, b.line, b.end_line) for b in legacy.blocks) == \
+        sorted((b.kind, b.line, b.end_line) for b in common.blocks)
+    assert [(k.kind, k.target, k.line, k.column) for k in legacy.links] == \
+        [(k.kind, k.target, k.line, k.column) for k in common.links]
+
+
+def test_the_sanitiser_leaves_any_input_a_disabled_checkbox():
+    from pipeline.read.sanitise import clean
+
+    cleaned = clean('<label><input type="text" name="q" checked> x</label>')
+    assert 'type="checkbox"' in cleaned and 'disabled=""' in cleaned
+    assert "name=" not in cleaned and 'type="text"' not in cleaned
+
+
+@pytest.mark.parametrize("dialect", ["commonmark", "python-markdown"])
+def test_a_heading_typed_as_raw_html_is_in_the_source_map(reader, dialect):
+    doc = reader(article(f"markdown: {dialect}", "Intro.\n\n<div>\n<h4>Skipped</h4>\n</div>"))
+    [finding] = [f for f in accessibility_findings(doc) if f.rule == "heading-order"]
+    assert (finding.line, "heading 'Skipped' skips from level 1 to 4") == \
+        (12, finding.message)  # one more line of front matter
+
+
+def test_an_original_and_its_translation_are_published_and_listed(empty_project):
+    write_source(empty_project, "guide", article(body="Hello.", title="The guide"))
+    write_source(empty_project, "guide.es", article(body="Hola.", title="La guía"))
+    outcome = publish(Project(empty_project), ("html",), report=lambda line: None)
+    assert outcome.ok, outcome.problems
+    dist = empty_project / "dist"
+    assert "Hola." in (dist / "es" / "guide" / "index.html").read_text(encoding="utf-8")
+    assert "Hello." in (dist / "guide" / "index.html").read_text(encoding="utf-8")
+    listing = (dist / "index.html").read_text(encoding="utf-8")
+    assert 'href="es/guide/"' in listing and 'href="guide/"' in listing

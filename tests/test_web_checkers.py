@@ -2,8 +2,8 @@
 and axe-core in Chromium (0 violations at 375 and 1280 px, light and dark).
 
 Pages: the seed article, the long fixture (reviewer, images, tables, footnotes, code) and
-its single-file variant, dist/index.html, and the rich-features page (highlighted code)
-in both themes.
+its single-file variant, dist/index.html, the rich-features page (highlighted code) in
+both themes, and the GFM-heavy fixture (task lists, alerts, <details>, ...).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checkers import describe_axe, describe_vnu, run_axe, serve, vnu_findings
-from helpers import LONG_SLUG, RICH_SLUG, SEED_SLUG
+from helpers import GFM_SLUG, LONG_SLUG, RICH_SLUG, SEED_SLUG
 
 # name: (session build fixture, page path inside its dist/)
 PAGES = {
@@ -25,8 +25,10 @@ PAGES = {
     "long-listing": ("long_web_build", "index.html"),
     "rich-default": ("feature_build", f"{RICH_SLUG}/index.html"),
     "rich-classic": ("classic_build", f"{RICH_SLUG}/index.html"),
+    "gfm": ("gfm_build", f"{GFM_SLUG}/index.html"),
 }
-AXE_PAGES = ["seed", "seed-listing", "long", "long-single", "rich-default", "rich-classic"]
+AXE_PAGES = ["seed", "seed-listing", "long", "long-single", "rich-default", "rich-classic",
+             "gfm"]
 WIDTHS = (375, 1280)
 SCHEMES = ("light", "dark")
 

@@ -21,7 +21,8 @@ from ..models import Collection, Document, articles_of
 
 MANIFEST = "manifest.json"
 PIPELINE_DIR = Path(__file__).resolve().parents[1]
-TOOLS = ("weasyprint", "ebooklib", "markdown", "jinja2", "pygments", "fonttools", "lxml")
+TOOLS = ("weasyprint", "ebooklib", "markdown", "markdown-it-py", "mdit-py-plugins", "jinja2",
+         "pygments", "fonttools", "lxml", "nh3")
 
 
 def file_hash(path: Path) -> str:

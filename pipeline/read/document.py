@@ -13,7 +13,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..diagnostics import InvalidInput, Diagnostic
-from ..models import Byline, Document, Person, Site, SourceLink
+from ..models import Block, Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody, RawHtml
@@ -51,6 +51,7 @@ VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "li
 MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -238,8 +239,8 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     raw = lxml.html.fragment_fromstring(parsed.html, create_parent="div")
     if not _nesting_ok(path, raw, body_line, problems):
         return None
-    links = list(parsed.links)
-    _check_raw_html(path, parsed, links, problems)
+    links, blocks = list(parsed.links), list(parsed.blocks)
+    _check_raw_html(path, parsed, links, blocks, problems)
     generated = lxml.html.fragment_fromstring(parsed.markup_html, create_parent="div")
     lines = {element: int(element.attrib.pop(SOURCE_LINE)) for element in generated.iter()
              if SOURCE_LINE in element.attrib}
@@ -277,15 +278,15 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
         if img.get("alt") is None:
             img.set("alt", "")
     return replace(parsed, html=polyglot_markup(root), markup_html="", links=tuple(links),
-                   blocks=tuple(sorted(parsed.blocks, key=lambda b: b.line)),
+                   blocks=tuple(sorted(blocks, key=lambda b: b.line)),
                    raw_html=()), tuple(images)
 
 
 def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
-                    problems: list[Diagnostic]) -> None:
+                    blocks: list[Block], problems: list[Diagnostic]) -> None:
     """Each piece of raw HTML: elements and attributes outside the sanitiser's allow-list,
     inline SVG and MathML, elements of HTML blocks never closed, HTML blocks that swallow
-    the rest of the body; its images and links join the source map."""
+    the rest of the body; its images, links and headings join the source map."""
     open_tags = OpenTags()
     for piece in parsed.raw_html:
         fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
@@ -307,6 +308,14 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                 text = element.get("alt", "") if kind == "image" else element.text_content()
                 links.append(SourceLink(kind, element.get(attribute), text, piece.line,
                                         piece.column))
+        for heading in fragment.iter(*HEADINGS):
+            line, _ = _within(piece, heading)
+            text, level = " ".join(heading.text_content().split()), int(heading.tag[1])
+            if not any(b.kind == "heading" and (b.text, b.level) == (text, level)
+                       and abs(b.line - line) <= 1 for b in blocks):  # python-markdown's
+                blocks.append(Block("heading", line, line,
+                                    piece.html.split("\n")[line - piece.line], text, level,
+                                    heading.get("id", "")))
         if piece.to_the_end:
             opening = piece.html.split("\n", 1)[0].strip()
             shown = ("shown as they are typed, not read as Markdown"

@@ -82,6 +82,7 @@ class _LineFinder:
         self.lines = lines
         self.body_line = body_line
         self.cursor = 0
+        self.block = 0  # the first line of the block being walked
 
     def find(self, text: str) -> int:
         """The index of the first line at or after the cursor holding `text`'s first
@@ -92,6 +93,15 @@ class _LineFinder:
                 if all(word in self.lines[index] for word in probe):
                     self.cursor = index
                     return index
+        return self.cursor
+
+    def definition(self, label: str) -> int:
+        """The line of the footnote definition `[^label]:` (Python-Markdown moves the
+        notes to the end; their definitions may stand anywhere)."""
+        for index, line in enumerate(self.lines):
+            if line.lstrip().startswith(f"[^{label}]:"):
+                self.cursor = index
+                return index
         return self.cursor
 
     def walk(self, root) -> tuple[list[Block], list[SourceLink]]:
@@ -106,30 +116,51 @@ class _LineFinder:
                     element.text_content().split("\n", 1)[0]
                 if not own.strip():  # an image alone: found by its file name
                     own = " ".join(img.get("src", "") for img in element.iter("img"))
-                index = self.find(own)
+                note = element.get("id", "")[3:] if element.tag == "li" and \
+                    element.get("id", "").startswith("fn-") else ""
+                index = self.definition(note) if note else self.find(own)
+                if element.tag == "pre" and index and \
+                        self.lines[index - 1].lstrip().startswith(("```", "~~~")):
+                    index -= 1  # a fenced block starts at its fence, as in the default dialect
                 element.set(SOURCE_LINE, str(self.body_line + index))
-                if element.tag in KINDS and not (element.tag == "li" and (
-                        element.find("p") is not None or _ancestor(element, "div") is not None
-                        and "footnote" in (_ancestor(element, "div").get("class") or ""))):
+                leaf = element.tag in KINDS and not (
+                    element.tag == "li" and (element.find("p") is not None or note))
+                if leaf:
                     starts.append((index, element))
-            if element.tag in ("a", "img"):
+                    self.block = index
+                if leaf and element.tag not in ("td", "th"):
+                    # the next block starts below this one's first line (below a code
+                    # block's last); cells of a table row share their line
+                    lines = element.text_content().count("\n") if element.tag == "pre" else 0
+                    self.cursor = min(index + 1 + lines, len(self.lines) - 1)
+            if element.tag in ("a", "img") and not _generated(element):
                 target = element.get("href" if element.tag == "a" else "src") or ""
                 index = self._line_of_target(target)
-                column = self.lines[index].find(target) + 1 if target else 0
+                column = _column(self.lines[index], target, element.tag == "img")
                 text = element.get("alt", "") if element.tag == "img" else \
                     element.text_content()
                 links.append(SourceLink("image" if element.tag == "img" else "link", target,
                                         text, self.body_line + index, max(column, 1)))
         for number, (index, element) in enumerate(starts):
             following = [i for i, _ in starts[number + 1:] if i > index]
-            end = (following[0] - 1) if following else index
-            while end > index and not self.lines[end].strip():
+            end = (following[0] - 1) if following else len(self.lines) - 1
+            if element.tag == "pre":  # its lines and the closing fence
+                end = min(end, index + element.text_content().count("\n") + 1)
+            elif element.tag in ("td", "th") or element.tag[0] == "h":
+                end = index  # one row, one line
+            else:  # a paragraph ends at the first blank line (in a quote: '>' alone)
+                end = next((i - 1 for i in range(index + 1, end + 1)
+                            if not self.lines[i].strip(" \t>")), end)
+            while end > index and not self.lines[end].strip(" \t>"):
                 end -= 1
             kind = KINDS[element.tag]
             note = _ancestor(element, "div")
             if kind == "paragraph" and note is not None and \
                     "footnote" in (note.get("class") or ""):
                 kind = "footnote"
+            elif kind == "paragraph" and note is not None and \
+                    "admonition" in (note.get("class") or ""):
+                kind = "admonition"
             elif kind == "paragraph" and _inside(element, "li", "dd", "blockquote"):
                 kind = {"li": "list_item", "dd": "definition",
                         "blockquote": "blockquote"}[_inside(element, "li", "dd", "blockquote")]
@@ -141,10 +172,11 @@ class _LineFinder:
         return blocks, links
 
     def _line_of_target(self, target: str) -> int:
-        for index in range(self.cursor, len(self.lines)):
+        """The first line from the current block's that holds a link's target."""
+        for index in range(self.block, len(self.lines)):
             if target and target in self.lines[index]:
                 return index
-        return self.cursor
+        return self.block
 
     def raw_html(self, block: str) -> RawHtml:
         first = block.strip().split("\n")[0]
@@ -152,6 +184,23 @@ class _LineFinder:
         return RawHtml(block, self.body_line + index,
                        self.lines[index].find(first) + 1 if first in self.lines[index] else 1,
                        True, self.body_line + index + block.strip().count("\n"))
+
+
+def _column(line: str, target: str, image: bool) -> int:
+    """Where a link or image whose target is on `line` starts: its '[' (or '![', or the
+    '<' of an autolink), else the target itself."""
+    found = line.find(target) if target else -1
+    if found >= 1 and line[found - 1] == "<":
+        return found
+    if found >= 2 and line[found - 2:found] == "](":
+        return line.rfind("![" if image else "[", 0, found) + 1
+    return max(found, 0) + 1
+
+
+def _generated(element) -> bool:
+    """A link the extensions wrote: footnote calls and back links, the [TOC]'s entries."""
+    return ((element.get("class") or "") in ("footnote-ref", "footnote-backref")
+            or any(a.tag == "div" and a.get("class") == "toc" for a in element.iterancestors()))
 
 
 def _ancestor(element, tag: str):

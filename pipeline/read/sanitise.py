@@ -20,12 +20,11 @@ import nh3
 
 TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col",
-    "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "figcaption", "figure",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "label", "li",
-    "mark", "ol",
-    "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
-    "wbr",
+    "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd",
+    "label", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var", "wbr",
 }
 GENERIC_ATTRIBUTES = {"id", "class", "title", "lang", "dir"}
 ATTRIBUTES = {
@@ -42,6 +41,7 @@ ATTRIBUTES = {
     "time": {"datetime"},
     "del": {"datetime"},
     "ins": {"datetime"},
+    "details": {"open"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}  # and relative links
 STYLE_PROPERTIES = {"text-align"}  # the tables extension aligns columns with it
@@ -74,11 +74,13 @@ def clean(html: str) -> str:
         html,
         tags=TAGS,
         clean_content_tags={"script", "style"},
-        attributes=ATTRIBUTES,
+        attributes={**ATTRIBUTES, "input": {"checked"}},
         strip_comments=True,
         link_rel=None,
         url_schemes=URL_SCHEMES,
         filter_style_properties=STYLE_PROPERTIES,
+        # whatever an <input> said, it leaves as a disabled checkbox (a task list's)
+        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},
     )
 
 
