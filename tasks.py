@@ -8,11 +8,14 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from pipeline.build.publish import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline.build.publish import (FORMATS, BuildOptions, Project, clean as clean_dist,
+                                    publish as publish_all)
 from pipeline.build import check as report
+from pipeline.fetch_images import fetch_images as fetch_remote_images
 from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
+from pipeline.review_packet import approve as approve_review, write_packet
 from pipeline.scaffold import new_source, new_translation
 from pipeline.diagnostics import PressroomError
 
@@ -27,6 +30,9 @@ FLAGS = {
 }
 PDF_FLAGS = {**FLAGS, "press": "also make the press PDF <slug>-press.pdf (PDF/X-4, CMYK, "
                                 "bleed, crop marks), as site.yml's 'press: true' does"}
+STRICT = {"strict": "treat warnings as errors: publish no source with a warning (raw HTML "
+                     "removed in cleaning, template tags of other tools) or an unsupported "
+                     "claim of severity error (source/claims.yml)"}
 SINGLE_FILE = {"single_file": "also make <slug>.single.html, the web page as one self-contained "
                               "file for e-mail, as site.yml's 'single_file: true' does"}
 
@@ -35,30 +41,33 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
            paper: str | None = None, press: bool | None = None,
            single_file: bool | None = None, force: bool = False, jobs: int = 0,
            strict: bool = False) -> None:
+    options = BuildOptions(formats, only=only, theme=theme, paper=paper, press=press,
+                           single_file=single_file, force=force,
+                           jobs=int(jobs) or os.cpu_count() or 1, strict=strict)
     try:
         with BuildProgress() as progress:
-            outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
-                                  press=press, single_file=single_file, force=force,
-                                  jobs=int(jobs) or os.cpu_count() or 1, report=progress,
-                                  plan=progress.plan,
-                                  strict=strict)
+            outcome = publish_all(PROJECT, options, report=progress, plan=progress.plan)
         print_summary(outcome)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
     except KeyboardInterrupt:
         raise Exit("interrupted: dist/ keeps its previous files", code=130) from None
+    listing = "\n".join(str(problem) for problem in outcome.problems)
+    warnings = len(outcome.warnings)
+    summary = (f"{len(outcome.errors)} error(s), {warnings} warning(s); `invoke check` lists "
+               "them" + ("" if strict or not warnings else
+                         ", `--strict` publishes nothing that has a warning"))
     if not outcome.ok:
-        listing = "\n".join(str(problem) for problem in outcome.problems)
         if not outcome.failed:
-            raise Exit(listing, code=1)
+            raise Exit(f"{listing}\n\n{summary}", code=1)
         names = ", ".join(outcome.failed)
         raise Exit(f"{listing}\n\nnot published: {names} (nothing was written for "
-                   f"{'it' if len(outcome.failed) == 1 else 'them'})", code=1)
+                   f"{'it' if len(outcome.failed) == 1 else 'them'})\n{summary}", code=1)
+    if warnings:
+        print(f"{listing}\n\npublished with {summary}")
 
 
-@task(help={**PDF_FLAGS, **SINGLE_FILE,
-            "strict": "publish no source that still makes an unsupported claim of severity "
-                      "error (source/claims.yml)"})
+@task(help={**PDF_FLAGS, **SINGLE_FILE, **STRICT})
 def publish(c, only=None, theme=None, paper=None, press=False, single_file=False, force=False,
             jobs=0, strict=False):
     """Build the web page, PDF and EPUB of every source and collection into dist/."""
@@ -66,22 +75,23 @@ def publish(c, only=None, theme=None, paper=None, press=False, single_file=False
            strict)
 
 
-@task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **SINGLE_FILE})
-def html(c, only=None, theme=None, single_file=False, force=False, jobs=0):
+@task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **SINGLE_FILE, **STRICT})
+def html(c, only=None, theme=None, single_file=False, force=False, jobs=0, strict=False):
     """Build only the web pages (dist/<slug>/index.html) and dist/index.html."""
-    _build(("html",), only, theme, single_file=single_file or None, force=force, jobs=jobs)
+    _build(("html",), only, theme, single_file=single_file or None, force=force, jobs=jobs,
+           strict=strict)
 
 
-@task(help=PDF_FLAGS)
-def pdf(c, only=None, theme=None, paper=None, press=False, force=False, jobs=0):
+@task(help={**PDF_FLAGS, **STRICT})
+def pdf(c, only=None, theme=None, paper=None, press=False, force=False, jobs=0, strict=False):
     """Build only the PDFs (dist/<slug>/<slug>.pdf, and -press.pdf when asked)."""
-    _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs)
+    _build(("pdf",), only, theme, paper, press or None, force=force, jobs=jobs, strict=strict)
 
 
-@task(help={k: v for k, v in FLAGS.items() if k != "paper"})
-def epub(c, only=None, theme=None, force=False, jobs=0):
+@task(help={**{k: v for k, v in FLAGS.items() if k != "paper"}, **STRICT})
+def epub(c, only=None, theme=None, force=False, jobs=0, strict=False):
     """Build only the EPUBs (dist/<slug>/<slug>.epub)."""
-    _build(("epub",), only, theme, force=force, jobs=jobs)
+    _build(("epub",), only, theme, force=force, jobs=jobs, strict=strict)
 
 
 @task(help={**PDF_FLAGS, "dpi": "resolution of the page images (default 110)"})
@@ -149,13 +159,50 @@ def new(c, title, author="", translate=False, lang=""):
             return
         if not author:
             raise Exit('error: give the author: invoke new "Title" --author ID', code=1)
-        path = new_source(PROJECT.source_dir, title, author, datetime.date.today())
+        created = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
-    print(f"created {path.relative_to(PROJECT.root)}: edit its description, then write")
+    for path in created:
+        print(f"created {path.relative_to(PROJECT.root)}")
+    print("edit the article's description, then write")
 
 
-@task
-def clean(c):
+@task(help={"slug": "the source to review (its file name without .md)",
+            "approve": "record this reviewer (an id of source/authors.yml) as having reviewed "
+                       "it today, instead of writing the packet"})
+def review(c, slug, approve=None):
+    """Write the reviewer's packet reviews/SLUG/SLUG-review.pdf, or record an approval."""
+    today = datetime.date.today()
+    try:
+        if approve:
+            path = approve_review(PROJECT, slug, approve, today)
+            print(f"recorded the review by {approve} on {today.isoformat()} in "
+                  f"{path.relative_to(PROJECT.root)}")
+        else:
+            path = write_packet(PROJECT, slug, today)
+            print(f"wrote {path.relative_to(PROJECT.root)}")
+    except PressroomError as error:
+        raise Exit(f"error: {error}", code=1) from None
+
+
+@task(help={"only": "fetch just the images of this source (its file name without .md)",
+            "allow_private": "also fetch from loopback, private and link-local addresses "
+                             "(refused by default: cloud metadata services live there)"})
+def fetch_images(c, only=None, allow_private=False):
+    """Download the web images the sources show into source/images/ and point them there."""
+    outcome = fetch_remote_images(PROJECT.source_dir, only=only, allow_private=allow_private,
+                                  progress=print)
+    for line in outcome.fetched:
+        print(f"fetched {line}")
+    for path in outcome.rewritten:
+        print(f"rewrote {path.relative_to(PROJECT.root)}")
+    if outcome.problems:
+        raise Exit("\n".join(str(problem) for problem in outcome.problems), code=1)
+    if not outcome.fetched and not outcome.rewritten:
+        print("no web images to fetch")
+
+
+@task(help={"cache": "also empty .cache/ (image checks and variants, font subsets, covers)"})
+def clean(c, cache=False):
     """Delete dist/ and everything the builds wrote."""
-    clean_dist(PROJECT)
+    clean_dist(PROJECT, cache=cache)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,17 +20,6 @@ DEFAULT_DISCLAIMER = (
 DISCLAIMER_LINE_MAX = 100  # characters of the first sentence, printed in every PDF footer
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 DEFAULT_TARGET_GRADE = 8.0  # patient material: US school grade 8 or below
-
-# A full stop followed by a space, or a CJK full stop (those scripts put no space after).
-_FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?\u061f\u0964](?=\s|$)|[\u3002\uff01\uff1f]))", re.S)
-
-
-def first_sentence(text: str) -> str:
-    """The first sentence of `text` (all of it when it has no sentence end)."""
-    text = " ".join(text.split())
-    match = _FIRST_SENTENCE.match(text)
-    return match[1] if match else text
-
 
 @dataclass(frozen=True)
 class Publisher:
@@ -55,6 +43,7 @@ class Site:
     press: bool  # also make the press PDF (PDF/X-4, CMYK, bleed, crop marks)
     single_file: bool = False  # also make the self-contained web page <slug>.single.html
     disclaimer: str = DEFAULT_DISCLAIMER  # shown by every document that does not replace it
+    disclaimer_line: str = ""  # its first sentence (read/text.py): the PDF footer line
     review_interval_months: int = DEFAULT_REVIEW_INTERVAL_MONTHS  # a review is due after this
     target_grade: float = DEFAULT_TARGET_GRADE  # readability target (Flesch-Kincaid grade)
     allow_network: bool = False  # let the PDF renderer fetch http(s) URLs a theme names
@@ -145,6 +134,7 @@ class Document:
     images: tuple[Path, ...]  # absolute paths inside source/, in order of appearance
     site: Site
     disclaimer: str = ""  # the document's own (front matter), else the site's; "" for none
+    disclaimer_line: str = ""  # its first sentence (read/text.py): the PDF footer line
     # The source map: the body's blocks, its links and images, and the line of each
     # front-matter field ((name, line) pairs), all in source order.
     blocks: tuple[Block, ...] = ()
@@ -159,8 +149,9 @@ class Document:
     # The other language versions of the same article: (lang, folder) pairs, the
     # original first, filled in by the build once every source is read.
     translations: tuple[tuple[str, str], ...] = ()
-    # What reading found that does not stop publishing (raw HTML that swallows the rest
-    # of the body): publish and check report them.
+    # What reading found that does not stop publishing (markup removed in cleaning, template
+    # tags of other tools shown as text, raw HTML that swallows the rest of the body):
+    # warnings with file, line and column, which publish and check report.
     warnings: tuple[Diagnostic, ...] = ()
 
     @property
@@ -177,11 +168,6 @@ class Document:
         """Where its outputs go, relative to dist/ (and to the site's base URL): the slug,
         under the language's folder for a translation."""
         return f"{self.lang.lower()}/{self.slug}" if self.translation_of else self.slug
-
-    @property
-    def disclaimer_line(self) -> str:
-        """The disclaimer's first sentence: the line in the PDF footer of every page."""
-        return first_sentence(self.disclaimer)
 
     @property
     def modified(self) -> dt.date:
@@ -241,7 +227,7 @@ class Collection:
 
     @property
     def disclaimer_line(self) -> str:
-        return first_sentence(self.disclaimer)
+        return self.site.disclaimer_line
 
 
 def articles_of(publication: Document | Collection) -> tuple[Document, ...]:

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from .checks.claims import CLAIMS_FILE, DEFAULT_RULES
 from .read.config import load_people, load_site
 from .diagnostics import PressroomError
 
@@ -44,8 +45,10 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
-def new_source(source_dir: Path, title: str, author: str, today: dt.date) -> Path:
-    """Write source/<slug>.md for `title`; refuse an unknown author or an existing file."""
+def new_source(source_dir: Path, title: str, author: str, today: dt.date) -> list[Path]:
+    """Write source/<slug>.md for `title`, and source/claims.yml (the built-in claim rules,
+    to edit) when the project has none; refuse an unknown author or an existing file.
+    Returns the files written."""
     title = title.strip()
     slug = slugify(title)
     if not slug:
@@ -67,7 +70,18 @@ def new_source(source_dir: Path, title: str, author: str, today: dt.date) -> Pat
     except FileExistsError:
         raise PressroomError(f"{path} already exists; pick another title or edit that "
                              "file") from None
-    return path
+    return [path, *_claim_rules(source_dir)]
+
+
+def _claim_rules(source_dir: Path) -> list[Path]:
+    """Copy the built-in claims.yml into a project without one, so its rules can be edited."""
+    path = source_dir / CLAIMS_FILE
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(DEFAULT_RULES.read_text(encoding="utf-8"))
+    except FileExistsError:
+        return []
+    return [path]
 
 
 def new_translation(source_dir: Path, slug: str, lang: str) -> Path:

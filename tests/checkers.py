@@ -5,7 +5,8 @@
 - DAISY Ace (npm `@daisy/ace-cli`) on EPUBs: `run_ace`.
 
 The npm packages live in tests/checkers/node_modules (installed by .ci/install from
-tests/checkers/package-lock.json). When a tool is missing, the calling test fails on CI
+tests/checkers/package-lock.json), or where PRESSROOM_NODE_MODULES says, as for
+`invoke check` (pipeline/checks/external.py). When a tool is missing, the calling test fails on CI
 (CI=true) and is skipped elsewhere, as EPUBCheck does in helpers.py.
 """
 
@@ -27,12 +28,14 @@ from urllib.parse import unquote
 
 import pytest
 
+from pipeline.checks import external
+
 CHECKERS = Path(__file__).resolve().parent / "checkers"
-NODE_MODULES = CHECKERS / "node_modules"
-VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
-ACE_CLI = NODE_MODULES / ".bin" / "ace-cli"
-CHROMIUM = Path(os.environ.get("PRESSROOM_CHROMIUM", "/usr/bin/chromium"))
+NODE_MODULES = external.node_modules()
+VNU_JAR = external.vnu_jar()
+AXE_JS = external.axe_js()
+ACE_CLI = external.ace_cli()
+CHROMIUM = external.chromium()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
@@ -57,7 +60,7 @@ def vnu_command() -> list[str]:
     if java is None:
         missing.append("java is not on PATH")
     if not VNU_JAR.is_file():
-        missing.append(f"{VNU_JAR.relative_to(CHECKERS.parent.parent)} is missing")
+        missing.append(f"{VNU_JAR} is missing")
     if missing:
         unavailable("Nu Html Checker", missing)
     return [java, "-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(VNU_JAR),
@@ -68,18 +71,26 @@ def vnu_findings(paths: list[Path]) -> dict[Path, list[dict]]:
     """Errors and warnings of the Nu Html Checker for each page (one JVM for all of them).
 
     "info" messages (such as "Trailing slash on void elements", which polyglot markup
-    needs for the EPUB) are not findings.
+    needs for the EPUB) are not findings. vnu's own failures are: a "non-document-error"
+    (it could not read or fetch a page), an exit status other than 0, and a page it cannot
+    read (about a missing file or a broken link, vnu says nothing at all).
     """
     paths = [Path(p).resolve() for p in paths]
+    unreadable = [path for path in paths if not os.access(path, os.R_OK) or path.is_dir()]
+    if unreadable:
+        pytest.fail(f"the Nu Html Checker cannot read {', '.join(map(str, unreadable))}")
     result = subprocess.run([*vnu_command(), *map(str, paths)], capture_output=True,
                             text=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(f"the Nu Html Checker stopped with exit status {result.returncode}:\n"
+                    f"{result.stderr[-2000:]}")
     try:
         messages = json.loads(result.stderr)["messages"]
     except (ValueError, KeyError):
         pytest.fail(f"the Nu Html Checker gave no JSON report:\n{result.stderr[-2000:]}")
     found: dict[Path, list[dict]] = {path: [] for path in paths}
     for message in messages:
-        serious = (message.get("type") == "error"
+        serious = (message.get("type") in ("error", "non-document-error")
                    or message.get("subType") == "warning")
         if not serious:
             continue
@@ -152,7 +163,7 @@ class _Browser:
             if not CHROMIUM.is_file():
                 missing.append(f"{CHROMIUM} is missing (apt-get install chromium)")
             if not AXE_JS.is_file():
-                missing.append(f"{AXE_JS.relative_to(CHECKERS.parent.parent)} is missing")
+                missing.append(f"{AXE_JS} is missing")
             if missing:
                 unavailable("axe-core", missing)
             self.profile = tempfile.mkdtemp(prefix="pressroom-chromium-")
@@ -193,6 +204,12 @@ class _Browser:
 _BROWSER = _Browser()
 
 
+def browser():
+    """The session's headless Chromium (a Playwright browser context), for tests that
+    drive a page themselves; a missing Chromium fails in CI and skips elsewhere."""
+    return _BROWSER.get()
+
+
 def run_axe(url: str, width: int, color_scheme: str) -> list[dict]:
     """axe-core's violations on the page at `url`, `width` CSS pixels wide, in the
     'light' or 'dark' colour scheme. Every rule axe runs by default counts (WCAG 2.x
@@ -221,16 +238,15 @@ def describe_axe(violations: list[dict]) -> str:
 
 def ace_command() -> list[str]:
     missing = []
-    npx = shutil.which("npx")
-    if npx is None:
-        missing.append("npx (Node.js) is not on PATH")
+    if shutil.which("node") is None:
+        missing.append("node (Node.js) is not on PATH")
     if not ACE_CLI.exists():
-        missing.append(f"{ACE_CLI.relative_to(CHECKERS.parent.parent)} is missing")
+        missing.append(f"{ACE_CLI} is missing")
     if not CHROMIUM.is_file():
         missing.append(f"{CHROMIUM} is missing (apt-get install chromium)")
     if missing:
         unavailable("DAISY Ace", missing)
-    return [npx, "--no-install", "ace-cli", "-s", "-E", "-f"]
+    return [str(ACE_CLI), "-s", "-E", "-f"]
 
 
 def run_ace(epub_path: Path, report_dir: Path) -> list[dict]:
@@ -241,7 +257,7 @@ def run_ace(epub_path: Path, report_dir: Path) -> list[dict]:
                str(Path(epub_path).resolve())]
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM),
            "PUPPETEER_SKIP_DOWNLOAD": "1"}
-    result = subprocess.run(command, cwd=CHECKERS, env=env, capture_output=True, text=True,
+    result = subprocess.run(command, cwd=NODE_MODULES.parent, env=env, capture_output=True, text=True,
                             timeout=300)
     report = Path(report_dir) / "report.json"
     if result.returncode not in (0, 2) or not report.is_file():

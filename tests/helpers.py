@@ -22,7 +22,7 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from pipeline.build.publish import FORMATS, Outcome, Project, publish
+from pipeline.build.publish import FORMATS, BuildOptions, Outcome, Project, publish
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_SLUG = "can-stem-cell-therapy-cure-multiple-sclerosis"
@@ -96,8 +96,10 @@ def article(front: str = "", body: str = "Some text.\n", *, title: str | None = 
     return "\n".join(lines)
 
 
-def run_publish(root: Path, formats: tuple[str, ...] = FORMATS, **kwargs) -> Outcome:
-    return publish(Project(root), formats, **{"report": lambda line: None, **kwargs})
+def run_publish(root: Path, formats: tuple[str, ...] = FORMATS, report=lambda line: None,
+                plan=None, **options) -> Outcome:
+    """Publish the project at `root`; `options` are BuildOptions' fields."""
+    return publish(Project(root), BuildOptions(formats, **options), report=report, plan=plan)
 
 
 def make_png(path: Path, size: tuple[int, int] = (40, 40), colour=(200, 30, 60)) -> Path:
@@ -141,6 +143,17 @@ Remission
 def dose(weight):
     return weight * 2 < 10 & 3
 ```
+
+## Watch & learn
+
+<div class="video-container"><iframe width="560" height="315" src="https://www.youtube-nocookie.com/embed/TIbZDRXM-Tg" title="Living with MS: a nurse explains" frameborder="0" allowfullscreen></iframe></div>
+
+https://vimeo.com/82090131
+
+<details>
+<summary>What the videos cover</summary>
+<p>Press <kbd>Space</kbd> to pause; <mark>captions</mark> are on.</p>
+</details>
 
 Things to bring:
 - your medicines

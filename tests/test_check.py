@@ -32,7 +32,7 @@ def project(tmp_path):
 
 
 CHECKER_RULES = ("epubcheck", "ace", "nu-html-checker", "axe")
-STRUCTURE_RULES = {"front-matter", "broken-anchor", "broken-link", "article-link",
+STRUCTURE_RULES = {"front-matter", "broken-anchor", "broken-link", "site-link",
                    "unused-image", "image-alt", "heading-order", "document-lang"}
 
 
@@ -42,7 +42,7 @@ def test_the_seed_has_content_findings_and_no_structural_ones(project):
     assert skipped == []
     assert not [f for f in findings if f.rule in STRUCTURE_RULES]
     rules = {(f.rule, f.severity) for f in findings}
-    assert ("claim-absolute-safety", "error") in rules  # "The treatment is safe, ..."
+    assert ("claim-safety", "error") in rules  # "The treatment is safe, ..."
     assert ("claim-evidence", "warning") in rules       # "Studies have shown" with no source
     assert not any("is not a cure" in f.message for f in findings)
 
@@ -60,6 +60,8 @@ def test_findings_name_file_line_rule_and_fix(project):
         #### Too deep
 
         See [the other](missing-article.md) and [the seed](can-stem-cell-therapy-cure-multiple-sclerosis.md).
+
+        Also [tremor](/information/managing-symptoms/tremor) and [ms](/x/can-stem-cell-therapy-cure-multiple-sclerosis).
         """))
     rules = findings_by_rule(project)
     source = project / "source" / "doc.md"
@@ -72,8 +74,10 @@ def test_findings_name_file_line_rule_and_fix(project):
     assert heading.line == 14 and "skips from level 2 to 4" in heading.message
     [broken] = rules["broken-link"]
     assert broken.line == 16 and "missing-article.md" in broken.message
-    [to_source] = rules["article-link"]
-    assert to_source.severity == "warning" and "../can-stem-cell" in to_source.fix
+    [site_link] = rules["site-link"]  # the second one names a source: a page link
+    assert (site_link.line, site_link.severity) == (18, "warning")
+    assert "'/information/managing-symptoms/tremor' matches no source" in site_link.message
+    assert "https://www.stemedix.com/information/managing-symptoms/tremor" in site_link.message
     [unused] = rules["unused-image"]
     assert unused.file.name == "unused.png" and unused.severity == "warning"
     assert "image-alt" in rules and "chart.png" not in str(rules["unused-image"])
@@ -145,7 +149,7 @@ def test_check_task_prints_json_and_exits_non_zero_on_errors(cli_project):
 
 
 def test_new_writes_a_valid_source_that_check_accepts(project):
-    path = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
+    path, *_ = new_source(project / "source", "Fatigue & MS: What Helps?", "becky-palmer",
                       dt.date(2026, 12, 1))
     assert path.name == "fatigue-ms-what-helps.md"
     documents, problems = gather(Project(project), only="fatigue-ms-what-helps")

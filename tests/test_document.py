@@ -229,7 +229,8 @@ def test_missing_image_in_body_names_the_body_line(reader):
 
 
 @pytest.mark.parametrize("src, words", [
-    ("https://example.org/x.png", "is a URL"),
+    ("https://example.org/x.png", "is on the web: a publication carries its own copy of "
+                                  "every image; run 'invoke fetch-images'"),
     ("../../etc/x.png", "points outside"),
     ("/etc/x.png", "absolute path"),
 ])
@@ -372,16 +373,17 @@ def test_raw_html_is_normalised_to_polyglot_markup(reader):
     assert "\u00a0" in html and "&nbsp;" not in html
 
 
-def test_inline_svg_is_refused_with_its_line(reader):
+def test_inline_svg_is_removed_with_a_warning_at_its_line_and_column(reader):
     """Inline SVG cannot survive the HTML parser as SVG (namespace, `viewBox`), and the
-    same body is the EPUB's XHTML: it is refused with the line and the fix."""
-    with pytest.raises(InvalidInput) as caught:
-        reader(article(body='Intro.\n\n<svg viewBox="0 0 10 10" width="10" height="10">'
-                            '<rect width="10" height="10"/></svg>'))
-    [problem] = caught.value.problems
-    assert "inline <svg> is not supported" in problem.message
-    assert problem.line == 10  # 6 lines of front matter, a blank, "Intro.", a blank, the SVG
-    assert "source/images/" in problem.fix
+    same body is the EPUB's XHTML: it is removed, with a warning naming where and the fix."""
+    doc = reader(article(body='Intro.\n\n<svg viewBox="0 0 10 10" width="10" height="10">'
+                              '<rect width="10" height="10"/></svg>'))
+    [warning] = doc.warnings
+    assert warning.severity == "warning"
+    assert "inline <svg> is removed" in warning.message
+    assert (warning.line, warning.column) == (10, 1)  # 6 lines of front matter, a blank,
+    assert "source/images/" in warning.fix            # "Intro.", a blank, the SVG
+    assert "<svg" not in str(doc.body_html) and "Intro." in str(doc.body_html)
 
 
 def test_document_is_frozen(reader):

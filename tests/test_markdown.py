@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from helpers import LONG_SLUG, LONG_SOURCE, article, make_png, write_source
-from pipeline.build.publish import Project, gather, publish
+from pipeline.build.publish import BuildOptions, Project, gather, publish
 from pipeline.checks.accessibility import accessibility_findings
 from pipeline.checks.claims import claim_findings, project_rules
 from pipeline.checks.links import link_findings
@@ -87,10 +87,12 @@ def test_task_lists_are_disabled_checkboxes_labelled_by_their_text(reader):
         ["book a visit", "read this page"]
 
 
-def test_a_typed_input_is_still_refused(reader):
-    with pytest.raises(InvalidInput) as caught:
-        reader(article(body='Intro.\n\n<p><input type="text" name="q"></p>'))
-    assert "raw HTML <input> is not allowed" in str(caught.value)
+def test_a_typed_input_is_removed_with_a_warning(reader):
+    doc = reader(article(body='Intro.\n\n<p>Search <input type="text" name="q"></p>'))
+    [warning] = doc.warnings
+    assert "the form element <input> is removed" in warning.message
+    assert (warning.line, warning.column) == (10, 11)
+    assert "<input" not in str(doc.body_html) and "Search" in str(doc.body_html)
 
 
 def test_markdown_inside_an_html_block_follows_commonmark(reader):
@@ -202,7 +204,7 @@ Intro paragraph with a [bad anchor](#nowhere) in it.
 
 #### Skipped level
 
-See [the source](other.md).
+See [the site](/info/missing-page).
 
 Some clinics say the treatment is safe for everyone here.
 """
@@ -233,7 +235,7 @@ def test_every_finding_has_the_line_and_column_of_its_source(reader):
     assert found["broken-anchor"] == at("[bad anchor]")
     assert found["image-alt"] == at("![](images")
     assert found["heading-order"] == at("#### Skipped")
-    assert found["article-link"] == at("[the source]")
+    assert found["site-link"] == at("[the site]")
     assert found["claim-absolute-safety"] == at("safe for")
 
 
@@ -252,9 +254,10 @@ def test_image_and_raw_html_problems_have_line_and_column(reader):
         reader(article(body='Intro.\n\nText ![Chart](images/chart.png) and '
                             '<span onclick="x">here</span>.'))
     line = 'Text ![Chart](images/chart.png) and <span onclick="x">here</span>.'
-    by_message = {p.message.split(" ")[0]: (p.line, p.column) for p in caught.value.problems}
-    assert by_message["image"] == (10, line.index("![") + 1)
-    assert by_message["attribute"] == (10, line.index("<span") + 1)
+    by_message = {p.message.split(" ")[0]: (p.line, p.column, p.severity)
+                  for p in caught.value.problems}
+    assert by_message["image"] == (10, line.index("![") + 1, "error")
+    assert by_message["the"] == (10, line.index("onclick") + 1, "warning")  # event handler
 
 
 def test_nesting_beyond_the_limit_names_its_line(reader):
@@ -289,20 +292,20 @@ def test_an_unclosed_comment_or_pre_is_a_warning_and_the_document_publishes(read
     assert "lines 10 to 14" in warning.message and fate in warning.message
 
 
-def test_a_refused_element_deep_in_an_html_block_names_its_own_line(reader):
-    with pytest.raises(InvalidInput) as caught:
-        reader(article(body='Intro.\n\n<div>\n<p>Fine.</p>\n<p>Not <iframe src="x"></iframe>'
-                            '</p>\n</div>'))
-    [problem] = caught.value.problems
-    assert (problem.line, problem.message) == (12, "raw HTML <iframe> is not allowed")
+def test_a_removed_element_deep_in_an_html_block_names_its_own_line(reader):
+    doc = reader(article(body='Intro.\n\n<div>\n<p>Fine.</p>\n<p>Not <iframe src="x"></iframe>'
+                              '</p>\n</div>'))
+    [warning] = doc.warnings
+    assert (warning.line, warning.column) == (12, 8)
+    assert warning.message.startswith("the embedded frame from 'x' is removed")
 
 
-def test_an_unclosed_div_is_still_an_error(reader):
-    with pytest.raises(InvalidInput) as caught:
-        reader(article(body='Intro.\n\n<div class="note">\n\nText.'))
-    [problem] = caught.value.problems
-    assert (problem.line, problem.severity) == (10, "error")
-    assert "raw HTML <div> is never closed" in problem.message
+def test_an_unclosed_div_is_a_warning_and_closed_at_the_end(reader):
+    doc = reader(article(body='Intro.\n\n<div class="note">\n\nText.'))
+    [warning] = doc.warnings
+    assert (warning.line, warning.severity) == (10, "warning")
+    assert "raw HTML <div> is never closed" in warning.message
+    assert '<div class="note">' in str(doc.body_html) and "Text." in str(doc.body_html)
 
 
 # --- Translations ----------------------------------------------------------------------
@@ -341,11 +344,10 @@ def test_a_slug_equal_to_a_language_folder_in_use_is_refused(empty_project):
 
 def test_publish_reports_a_swallowing_comment_and_publishes(empty_project):
     write_source(empty_project, "draft", article(body="Intro.\n\n<!-- to do\n\nHidden."))
-    lines = []
-    outcome = publish(Project(empty_project), ("html",), report=lines.append)
+    outcome = publish(Project(empty_project), BuildOptions(("html",)), report=lambda line: None)
     assert outcome.ok and (empty_project / "dist" / "draft" / "index.html").is_file()
-    assert any("draft.md:10:1: warning: '<!-- to do' is never closed" in line
-               for line in lines), lines
+    assert any("draft.md:10:1: warning: '<!-- to do' is never closed" in str(problem)
+               for problem in outcome.warnings), outcome.problems
 
 
 def test_an_unknown_dialect_in_site_yml_names_its_line(empty_project):
@@ -375,12 +377,13 @@ def test_the_python_markdown_dialect_finds_the_same_lines_on_the_long_fixture():
         [(k.kind, k.target, k.line, k.column) for k in common.links]
 
 
-def test_the_sanitiser_leaves_any_input_a_disabled_checkbox():
+def test_the_sanitiser_keeps_only_disabled_checkboxes():
     from pipeline.read.sanitise import clean
 
-    cleaned = clean('<label><input type="text" name="q" checked> x</label>')
+    assert clean('<label><input type="text" name="q" checked> x</label>') == '<label> x</label>'
+    cleaned = clean('<label><input type="checkbox" disabled checked name="t"> x</label>')
     assert 'type="checkbox"' in cleaned and 'disabled=""' in cleaned
-    assert "name=" not in cleaned and 'type="text"' not in cleaned
+    assert 'checked=""' in cleaned and "name=" not in cleaned
 
 
 @pytest.mark.parametrize("dialect", ["commonmark", "python-markdown"])
@@ -394,7 +397,7 @@ def test_a_heading_typed_as_raw_html_is_in_the_source_map(reader, dialect):
 def test_an_original_and_its_translation_are_published_and_listed(empty_project):
     write_source(empty_project, "guide", article(body="Hello.", title="The guide"))
     write_source(empty_project, "guide.es", article(body="Hola.", title="La guía"))
-    outcome = publish(Project(empty_project), ("html",), report=lambda line: None)
+    outcome = publish(Project(empty_project), BuildOptions(("html",)), report=lambda line: None)
     assert outcome.ok, outcome.problems
     dist = empty_project / "dist"
     assert "Hola." in (dist / "es" / "guide" / "index.html").read_text(encoding="utf-8")

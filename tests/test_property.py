@@ -49,7 +49,7 @@ RAW_HTML = [
     "a < b > c", "<", "&", "\"quotes\" and 'apostrophes' -- dashes...",
     "<p title='a \"b\" <c>'>attr</p>", "<h2 id=\"dup\">x</h2><h2 id=\"dup\">y</h2>",
 ]
-# Raw HTML the allow-list refuses: InvalidInput, never an exception.
+# Raw HTML that cleaning removes (with a warning) or checks refuse: never an exception.
 UNSAFE_HTML = [
     "<script>alert(1)</script>", "<iframe src=\"https://example.org\"></iframe>",
     "<em onclick=\"x()\">e</em>", "<a href=\"javascript:alert(1)\">j</a>", "<x-custom>",

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from ..checks import external as checkers
 from .languages import catalogue_findings, glyph_problems, stale_translations
-from .publish import Project, gather, gather_collections, publish
+from .publish import BuildOptions, Project, gather, gather_collections, publish
 from ..checks.accessibility import accessibility_findings
 from ..checks.links import link_findings
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
-from ..checks.claims import project_rules
+from ..checks.claims import project_rules, rules_note
 from ..render.context import document_files
 from ..checks.review import content_findings
 from ..diagnostics import InvalidInput
@@ -45,6 +45,7 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
         findings += list(found)
     try:
         rules = project_rules(project.source_dir)
+        findings += rules_note(rules, project.source_dir)
     except InvalidInput as error:  # claims.yml itself is wrong
         findings += list(error.problems)
         rules = ()
@@ -61,8 +62,9 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
         findings += unused_image_findings(project, documents, collections)
     skipped: list[str] = []
     if not fast and documents:
-        findings += _output_findings(project, only, [*documents, *collections], skipped,
-                                     progress)
+        built = _output_findings(project, only, [*documents, *collections], skipped, progress)
+        # The scratch build reads the sources again: their warnings are in already.
+        findings += [finding for finding in built if finding not in findings]
     findings.sort(key=sort_key)
     return findings, skipped
 
@@ -86,7 +88,8 @@ def _output_findings(project: Project, only: str | None,
     with tempfile.TemporaryDirectory(prefix="pressroom-check-") as scratch:
         scratch_project = Project(project.root, output=Path(scratch))
         progress("building the web pages and EPUBs to check them")
-        outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
+        outcome = publish(scratch_project, BuildOptions(("html", "epub"), only=only),
+                          report=lambda line: None)
         findings += list(outcome.problems)
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:

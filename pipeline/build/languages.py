@@ -82,6 +82,14 @@ def stale_translations(documents: list[Document]) -> list[Diagnostic]:
     return findings
 
 
+def link_translations(documents: list[Document]) -> list[Document]:
+    """Each document with the other language versions of its article (same slug)."""
+    groups = translations_of(documents)
+    return [replace(doc, translations=tuple((other.lang, other.folder)
+                                            for other in groups[doc.slug] if other is not doc))
+            for doc in documents]
+
+
 def in_language(collection: Collection, documents: list[Document]) -> Collection:
     """The collection with each article in the collection's language where a translation
     into it exists (a collection with `lang: es` binds the Spanish versions); an article

@@ -1,15 +1,18 @@
 """Links of a document's body that lead nowhere: anchors without a target in the page,
-articles that do not exist, and links to Markdown sources instead of pages. Each finding
-takes its line and column from the source map."""
+articles that do not exist, and site-root paths that match no source. Each finding takes
+its line and column from the source map. (A link to a source, in any of the forms of
+read/links.py, is a link to its page.)"""
 
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 import lxml.html
 
 from ..diagnostics import Diagnostic
 from ..models import Document
+from ..read.links import page_target
 
 
 def link_findings(doc: Document, slugs: set[str]) -> list[Diagnostic]:
@@ -36,9 +39,14 @@ def link_findings(doc: Document, slugs: set[str]) -> list[Diagnostic]:
                     doc.source_path, link.line, f"link to '{href}': no such article in source/",
                     fix=f"articles are: {', '.join(sorted(slugs))}", rule="broken-link",
                     column=link.column))
-            else:
-                findings.append(Diagnostic(
-                    doc.source_path, link.line, f"link to '{href}' is to the Markdown source",
-                    fix=f"link to the published page instead: ../{stem}/", severity="warning",
-                    rule="article-link", column=link.column))
+        elif href.startswith("/") and not href.startswith("//") and \
+                page_target(href, slugs, doc.site.base_url) is None:
+            site = urlsplit(doc.site.base_url)
+            findings.append(Diagnostic(
+                doc.source_path, link.line,
+                f"link to '{href}' matches no source: the PDF and the EPUB link to "
+                f"{site.scheme}://{site.netloc}{href}",
+                fix="check that the page exists on the site, or link to the source "
+                    "(other-slug.md) or to a full address (https://...)",
+                severity="warning", rule="site-link", column=link.column))
     return findings

@@ -12,8 +12,9 @@ import re
 import lxml.html
 
 from ..diagnostics import Diagnostic
-from .claims import NOT_CHECKED, sentences
+from .claims import NOT_CHECKED, prose_of
 from ..models import Document
+from ..read.text import sentences
 
 LEFT_OUT = "//pre | //code | //table | //h1 | //h2 | //h3 | //h4 | //h5 | //h6 " \
            "| //div[@class='footnote'] | //div[@class='toc'] | //sup | //p[@class='admonition-title']"
@@ -117,8 +118,9 @@ def _longest_sentence(doc: Document) -> tuple[int, int] | None:
     for block in doc.blocks:
         if block.kind in NOT_CHECKED or block.kind in ("heading", "table_cell"):
             continue
-        for sentence in sentences(block.source, 0, len(block.source)):
-            words = len(re.findall(r"[\w'\u2019-]+", sentence.prose))
+        prose = prose_of(block.source)  # as long as the source: offsets stay true
+        for sentence in sentences(prose, doc.lang):
+            words = len(re.findall(r"[\w'\u2019-]+", prose[sentence.start:sentence.end]))
             if best is None or words > best[1]:
                 best = (block.line + block.source.count("\n", 0, sentence.start), words)
     return best

@@ -88,6 +88,7 @@ def _parser(quotes: tuple[str, str, str, str]) -> MarkdownIt:
     md.validateLink = lambda url: True
     md.use(gfm_plugin)  # tables, strikethrough, task lists, alerts, autolinks, footnotes
     md.use(deflist_plugin).use(attrs_plugin).use(attrs_block_plugin).use(admon_plugin)
+    md.block.ruler.at("attr", _not_a_template_tag(_rule(md.block.ruler, "attr")))
     md.block.ruler.before("reference", "abbreviation", _abbreviation_definition,
                           {"alt": ["paragraph", "reference"]})
     md.block.ruler.before("paragraph", "toc_marker", _toc_marker)
@@ -145,6 +146,21 @@ def _abbreviation_definition(state, start_line: int, end_line: int, silent: bool
         token.map = [start_line, start_line + 1]
     state.line = start_line + 1
     return True
+
+
+def _rule(ruler, name: str):
+    return next(rule.fn for rule in ruler.__rules__ if rule.name == name)
+
+
+def _not_a_template_tag(attribute_block):
+    """A line '{% youtube ID %}' or '{{< figure >}}' is another tool's template tag, kept
+    as text (and warned about: foreign.py), not a block of attributes dropped silently."""
+    def rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+        start = state.bMarks[start_line] + state.tShift[start_line]
+        if state.src.startswith(("{%", "{{"), start):
+            return False
+        return attribute_block(state, start_line, end_line, silent)
+    return rule
 
 
 def _toc_marker(state, start_line: int, end_line: int, silent: bool) -> bool:

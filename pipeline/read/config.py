@@ -7,9 +7,10 @@ from pathlib import Path
 
 from ..diagnostics import InvalidInput, Diagnostic
 from ..models import (DEFAULT_DISCLAIMER, DEFAULT_REVIEW_INTERVAL_MONTHS, DEFAULT_TARGET_GRADE,
-                     DISCLAIMER_LINE_MAX, Person, Publisher, Site, first_sentence)
+                     DISCLAIMER_LINE_MAX, Person, Publisher, Site)
 from .markdown import DIALECTS as MARKDOWN_DIALECTS
 from .schema import Field, YamlText, check_fields, load_yaml
+from .text import first_sentence
 
 PAPER_SIZES = ("letter", "a4")
 AUTHOR_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -75,7 +76,8 @@ def load_site(source_dir: Path) -> Site:
                                       READABILITY_FIELDS, "readability", source_dir, source_dir)
     problems += found
     disclaimer = top.get("disclaimer", DEFAULT_DISCLAIMER)
-    problems += disclaimer_problems(disclaimer, path, parsed.line("disclaimer"))
+    lang = defaults.get("lang", "en")
+    problems += disclaimer_problems(disclaimer, lang, path, parsed.line("disclaimer"))
     paper = defaults.get("paper", "letter").lower()
     if paper not in PAPER_SIZES:
         problems.append(Diagnostic(path, parsed.line("defaults", "paper"),
@@ -102,12 +104,13 @@ def load_site(source_dir: Path) -> Site:
             blurb=publisher.get("blurb", ""),
         ),
         base_url=top["base_url"].rstrip("/") + "/",
-        lang=defaults.get("lang", "en"),
+        lang=lang,
         theme=defaults.get("theme", "default"),
         paper=paper,
         press=defaults.get("press", False),
         single_file=defaults.get("single_file", False),
         disclaimer=" ".join(disclaimer.split()),
+        disclaimer_line=first_sentence(disclaimer, lang),
         review_interval_months=top.get("review_interval_months", DEFAULT_REVIEW_INTERVAL_MONTHS),
         target_grade=readability.get("target_grade", DEFAULT_TARGET_GRADE),
         allow_network=top.get("allow_network", False),
@@ -115,9 +118,9 @@ def load_site(source_dir: Path) -> Site:
     )
 
 
-def disclaimer_problems(text: str, file: Path, line: int | None) -> list[Diagnostic]:
+def disclaimer_problems(text: str, lang: str, file: Path, line: int | None) -> list[Diagnostic]:
     """The disclaimer's first sentence is the PDF footer line of every page: keep it short."""
-    first = first_sentence(text)
+    first = first_sentence(text, lang)
     if len(first) <= DISCLAIMER_LINE_MAX:
         return []
     return [Diagnostic(file, line, f"the first sentence of 'disclaimer' is {len(first)} characters "

@@ -12,13 +12,16 @@ import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from ..diagnostics import InvalidInput, Diagnostic
+from ..diagnostics import Diagnostic, InvalidInput, sort_key
 from ..models import Block, Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody, RawHtml
-from .sanitise import OpenTags, unsafe_html
+from .foreign import template_tags
+from .sanitise import Notice, OpenTags, link_allowed
+from .text import first_sentence
 from .sanitise import clean as sanitise_html
+from .sanitise import inspect as inspect_html
 from .schema import Field, YamlText, check_fields, check_image, load_yaml
 
 FRONT_MATTER_FIELDS = [
@@ -48,7 +51,9 @@ LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3})
 
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
-MAX_SOURCE_BYTES = 1024 * 1024  # of Markdown per document: some 150,000 words, 500 pages
+# Of Markdown per document: some 1.5 million words, or a page with a big table of
+# resources; time and memory grow linearly with the size (benchmarks/bigpage.py).
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -79,7 +84,8 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, front.line("updated"), "'updated' is before 'date'",
                                 "'updated' is the date of the latest revision; correct one of them"))
     if "disclaimer" in values:
-        problems += disclaimer_problems(values["disclaimer"], path, front.line("disclaimer"))
+        problems += disclaimer_problems(values["disclaimer"], values.get("lang", site.lang), path,
+                                        front.line("disclaimer"))
     theme = values.get("theme", site.theme)
     problems += theme_problems(theme, theme_names, path,
                                front.line("theme") if "theme" in values else None)
@@ -117,12 +123,14 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         site=site,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
         original_sha256=str(values.get("original_sha256", "")),
+        disclaimer_line=(first_sentence(values["disclaimer"], lang or site.lang)
+                         if "disclaimer" in values else site.disclaimer_line),
         blocks=parsed.blocks,
         links=parsed.links,
         front_lines=tuple((str(name), front.line(name)) for name in front.data
                           if front.line(name) is not None),
         translation_of=translation_of,
-        warnings=tuple(problems),
+        warnings=tuple(sorted(problems, key=sort_key)),
     )
 
 
@@ -245,14 +253,17 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     lines = {element: int(element.attrib.pop(SOURCE_LINE)) for element in generated.iter()
              if SOURCE_LINE in element.attrib}
     reported = {problem.message for problem in problems}
-    for unsafe in unsafe_html(generated):  # what Markdown syntax wrote: attributes, links
-        if unsafe.message in reported:  # raw HTML the python-markdown dialect kept in
+    for element, needle, notice in _markup_removals(generated):  # what Markdown syntax wrote
+        if notice.message in reported:  # raw HTML the python-markdown dialect kept in
             continue
-        line = next((lines[node] for node in (unsafe.element, *unsafe.element.iterancestors())
+        line = next((lines[node] for node in (element, *element.iterancestors())
                      if node in lines), body_line)
         column = next((link.column for link in links if link.line == line
-                       and link.target == unsafe.element.get("href")), None)
-        problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
+                       and link.target == element.get("href")), None) \
+            or _column_of(parsed.blocks, line, needle)
+        problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                   severity=notice.severity, rule=notice.rule, column=column))
+    _check_template_tags(path, parsed.blocks, problems)
     for element in raw.iter():
         element.attrib.pop(SOURCE_LINE, None)
     # Character references can still name characters XML forbids: they are dropped.
@@ -284,22 +295,18 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
 
 def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                     blocks: list[Block], problems: list[Diagnostic]) -> None:
-    """Each piece of raw HTML: elements and attributes outside the sanitiser's allow-list,
-    inline SVG and MathML, elements of HTML blocks never closed, HTML blocks that swallow
-    the rest of the body; its images, links and headings join the source map."""
+    """Each piece of raw HTML: what cleaning removes from it (sanitise.inspect: active
+    content, media, unknown elements) and elements of HTML blocks never closed, warnings
+    at their line and column; HTML blocks that swallow the rest of the body; its images,
+    links and headings join the source map."""
     open_tags = OpenTags()
     for piece in parsed.raw_html:
+        for notice in inspect_html(piece.html):
+            line, column = _at_offset(piece, notice.offset)
+            problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                       severity=notice.severity, rule=notice.rule,
+                                       column=column))
         fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
-        for unsafe in unsafe_html(fragment):
-            line, column = _within(piece, unsafe.element)
-            problems.append(Diagnostic(path, line, unsafe.message, unsafe.fix, column=column))
-        for element in fragment.iter("svg", "math"):
-            line, column = _within(piece, element)
-            problems.append(Diagnostic(
-                path, line, f"inline <{element.tag}> is not supported",
-                f"save it as a file under source/images/ and show it with "
-                f"![description](images/name.{'svg' if element.tag == 'svg' else 'png'})",
-                column=column))
         for element in fragment.iter("img", "a"):
             kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
             known = any(link.target == element.get(attribute) and link.line == piece.line
@@ -309,7 +316,7 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                 links.append(SourceLink(kind, element.get(attribute), text, piece.line,
                                         piece.column))
         for heading in fragment.iter(*HEADINGS):
-            line, _ = _within(piece, heading)
+            line = piece.line + (heading.sourceline or 1) - 1
             text, level = " ".join(heading.text_content().split()), int(heading.tag[1])
             if not any(b.kind == "heading" and (b.text, b.level) == (text, level)
                        and abs(b.line - line) <= 1 for b in blocks):  # python-markdown's
@@ -327,17 +334,71 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                 severity="warning", rule="raw-html", column=piece.column))
         elif piece.block:
             open_tags.feed_at(piece.html, piece.line)
-    for tag, line in open_tags.unclosed():
+    for tag, line in open_tags.unclosed():  # repaired as browsers do: closed at the end
         problems.append(Diagnostic(path, line, f"raw HTML <{tag}> is never closed, so the rest "
                                    "of the document would be inside it",
-                                   f"add </{tag}> where the element ends"))
+                                   f"add </{tag}> where the element ends", severity="warning",
+                                   rule="raw-html"))
 
 
-def _within(piece: RawHtml, element) -> tuple[int, int | None]:
-    """(line, column) of an element of a piece of raw HTML: the piece's own column on its
-    first line, no column on the lines after it."""
-    offset = (element.sourceline or 1) - 1
-    return piece.line + offset, None if offset else piece.column
+def _at_offset(piece: RawHtml, offset: int) -> tuple[int, int]:
+    """(line, column) in the file of the character `offset` into a piece of raw HTML."""
+    before = piece.html[:offset]
+    newlines = before.count("\n")
+    if not newlines:
+        return piece.line, piece.column + offset
+    return piece.line + newlines, offset - before.rfind("\n")
+
+
+def _column_of(blocks, line: int, needle: str) -> int | None:
+    """The column of `needle` on `line`, from the source of the block holding it."""
+    for block in blocks:
+        if block.line <= line <= block.end_line:
+            lines = block.source.split("\n")
+            if line - block.line < len(lines):
+                found = lines[line - block.line].lower().find(needle.lower())
+                if found >= 0:
+                    return found + 1
+    return None
+
+
+def _markup_removals(root) -> list[tuple[object, str, Notice]]:
+    """Event handlers and links to unpublished schemes that Markdown syntax wrote
+    (`{onclick=...}` attribute lists, `[text](javascript:...)`): cleaning removes them."""
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on"):
+                found.append((element, name, Notice(
+                    0, f"the event handler '{name}' on <{element.tag}> is removed",
+                    "remove it: published documents cannot run scripts")))
+            elif name in ("href", "src") and value and not link_allowed(value):
+                found.append((element, value, Notice(
+                    0, f"the link to '{value}' is removed: only http:, https:, mailto: and "
+                    "tel: links and links to files are published",
+                    "link to a web page (https://...) or to a file published with the "
+                    "document")))
+    return found
+
+
+def _check_template_tags(path: Path, blocks, problems: list[Diagnostic]) -> None:
+    """Template tags of other tools in the text (foreign.template_tags): warnings at their
+    line and column; the text stays as written."""
+    seen = set()
+    for block in blocks:
+        if block.kind in ("code", "html"):
+            continue
+        for notice in template_tags(block.source):
+            before = block.source[:notice.offset]
+            line = block.line + before.count("\n")
+            column = notice.offset - before.rfind("\n")
+            if (line, column) not in seen:
+                seen.add((line, column))
+                problems.append(Diagnostic(path, line, notice.message, notice.fix,
+                                           severity=notice.severity, rule=notice.rule,
+                                           column=column))
 
 
 def _line_of_element(element) -> int | None:

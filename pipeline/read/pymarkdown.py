@@ -10,6 +10,7 @@ words. The result is the same ParsedBody the default dialect gives.
 from __future__ import annotations
 
 import re
+from html import unescape as unescape_html
 
 import lxml.html
 import markdown
@@ -71,7 +72,9 @@ def parse_body(body: str, body_line: int, lang: str = "en") -> ParsedBody:
 
 
 def _toc_entry(token: dict) -> TocEntry:
-    return TocEntry(level=token["level"], id=token["id"], title=token["name"],
+    # The toc extension gives the heading's text as HTML ('&amp;'); the models hold text,
+    # which each output escapes once.
+    return TocEntry(level=token["level"], id=token["id"], title=unescape_html(token["name"]),
                     children=tuple(_toc_entry(child) for child in token["children"]))
 
 

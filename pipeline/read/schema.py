@@ -247,6 +247,12 @@ def check_fields(
 
 def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None, str]:
     """Resolve an image reference safely; return (path, "") or (None, reason)."""
+    if _WEB_ADDRESS.match(reference):
+        return None, ImageRefusal(
+            f"image '{reference}' is on the web: a publication carries its own copy of "
+            "every image; run 'invoke fetch-images' to download it",
+            "run 'invoke fetch-images' (it downloads the web images into source/images/ and "
+            "points the sources at them), or put the image under source/ yourself")
     try:
         path = resolve_inside(reference, base_dir, root)
     except UnsafeReference as error:
@@ -256,12 +262,13 @@ def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None
                       f"({', '.join(sorted(IMAGE_TYPES))})")
     if not path.is_file():
         return None, f"image '{reference}' does not exist"
-    error = image_problem(path, reference)
+    error = image_problem(path, reference, root)
     if error:
         return None, ImageRefusal(error, IMAGE_FILE_FIX)
     return path, ""
 
 
+_WEB_ADDRESS = re.compile(r"^\s*https?://", re.I)
 IMAGE_FILE_FIX = ("export the image again from an image editor: PNG, JPEG or SVG (with any "
                   "pictures it shows embedded), within the limits, under the same name")
 

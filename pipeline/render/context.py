@@ -10,11 +10,25 @@ from .. import __version__
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
 from . import i18n
+from ..read.sanitise import Video, video_of
 from .theme import Theme
 
 THEME_LOGO = "images/logo.svg"
 # A link from one article to another's web page: '../slug/', '../slug/index.html#id'.
 ARTICLE_LINK = re.compile(r"^\.\./(?P<slug>[^/#?]+)/?(?:index\.html)?(?:#(?P<fragment>.+))?$")
+
+
+def video_blocks(root) -> list[tuple[object, Video, str]]:
+    """The video blocks of a body (as sanitise.clean writes them), each with its video and
+    its title ("" when the source gave none), for the renderer to draw in its medium."""
+    found = []
+    for block in root.xpath('.//div[@class="video"]'):
+        link = block.find("p/a")
+        video = video_of(link.get("href") or "") if link is not None else None
+        if video is not None:
+            title = " ".join(link.text_content().split())
+            found.append((block, video, "" if title == video.default_title else title))
+    return found
 
 
 def source_relative(doc: Document, path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import uuid
@@ -11,20 +12,24 @@ from pathlib import Path
 from typing import Callable
 
 import lxml.html
+import fontTools
 from ebooklib import epub
 from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
 
+from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
-from .context import (ARTICLE_LINK, document_files, source_relative, template_context,
-                      theme_files)
+from .metadata import book_href
+from .context import (document_files, source_relative, template_context,
+                      theme_files, video_blocks)
 from . import fonts, i18n
 from .i18n import N_
 from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
+from .images import EPUB_LONG_EDGE, capped
 from .references import references_section
 from ..read.resources import IMAGE_TYPES
 from .theme import Theme
@@ -82,7 +87,8 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     for index, doc in enumerate(collection.documents, start=1):
         name = f"{doc.slug}.xhtml"
         page, title_link, sections = _chapter(doc, theme, name, f"toc-{index}",
-                                              lambda href: _member_link(href, members))
+                                              lambda slug, fragment: _member_link(
+                                                  slug, fragment, members))
         chapters.append(_FinishedXhtml(page, uid=f"article-{index}", file_name=name,
                                        title=doc.title, lang=doc.lang))
         toc.append((title_link, sections) if sections else title_link)
@@ -90,15 +96,24 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
 
 
 def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
-             relink: Callable[[str], str | None] = lambda href: None):
+             chapter: Callable[[str, str | None], str | None] | None = None):
     """One article as a finished XHTML page (title page, body, references, disclaimer),
     with its navigation: the link to its title page and the links to its sections.
-    `relink` may give another target for a link of the body (a collection's chapters)."""
+    `chapter(slug, fragment)` gives the chapter of another source in the same book (a
+    collection's); other links to pages and relative links become web addresses, so no
+    link points to a file the book does not hold."""
     body = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
     for anchor in body.iter("a"):
-        target = relink(anchor.get("href") or "")
-        if target:
-            anchor.set("href", target)
+        if anchor.get("href"):
+            anchor.set("href", book_href(doc, anchor.get("href"), chapter))
+    for block, video, title in video_blocks(body):  # a link: reading systems play no video
+        paragraph, link = block.find("p"), block.find("p/a")
+        if title:
+            paragraph.text, link.tail = "Video: ", f" (on {video.host})"
+        else:
+            link.text = f"Watch the video on {video.host}"
+    for details in body.iter("details"):  # some reading systems cannot open them
+        details.set("open", "open")
     references_id = references_section(body, epub=True, lang=doc.lang)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
@@ -110,12 +125,11 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
     return page, epub.Link(f"{name}#title-page", doc.title, f"{uid_prefix}-title"), sections
 
 
-def _member_link(href: str, members: set[str]) -> str | None:
-    """A link to another article of the collection ('../slug/#id'), as a link to its chapter."""
-    match = ARTICLE_LINK.match(href)
-    if not match or match["slug"] not in members:
+def _member_link(slug: str, fragment: str | None, members: set[str]) -> str | None:
+    """The chapter of another article of the collection (its title page, or `fragment`)."""
+    if slug not in members:
         return None
-    return f"{match['slug']}.xhtml" + (f"#{match['fragment']}" if match["fragment"] else "")
+    return f"{slug}.xhtml#{fragment or 'title-page'}"
 
 
 def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
@@ -124,7 +138,8 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     every image the publication shows, its metadata and the navigation `toc`."""
     css = theme.stylesheet("epub")
     if pub.cover:
-        cover_name, cover_bytes = source_relative(pub, pub.cover), pub.cover.read_bytes()
+        cover_name = source_relative(pub, pub.cover)
+        cover_bytes = capped(pub.site.source_dir, pub.cover, EPUB_LONG_EDGE)
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
     authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
@@ -175,13 +190,14 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
-            content = subset_font(content, used_text)
+            content = cached_subset(pub.site.source_dir, content, used_text)
         book.add_item(epub.EpubItem(uid=f"theme-{index}", file_name=f"theme/{name}",
                                     media_type=_media_type(name), content=content))
     images = [path for path in document_files(pub) if path != pub.cover]
     for index, path in enumerate(images):
         book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(pub, path),
-                                    media_type=_media_type(path.name), content=path.read_bytes()))
+                                    media_type=_media_type(path.name),
+                                    content=capped(pub.site.source_dir, path, EPUB_LONG_EDGE)))
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover_name,
                                 media_type=_media_type(cover_name), content=cover_bytes)
     cover_image.properties = ["cover-image"]
@@ -241,6 +257,14 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
         metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
         metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
     return metadata
+
+
+def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
+    """subset_font(), made once per font and set of characters (kept in the project's
+    cache: five subsets cost most of a cold EPUB)."""
+    characters = "".join(sorted(set(text + string.printable)))
+    key = cache_key(hashlib.sha256(data).hexdigest(), characters, fontTools.version)
+    return cached(source_dir, "font-subsets", key, lambda: subset_font(data, characters))
 
 
 def subset_font(data: bytes, text: str) -> bytes:

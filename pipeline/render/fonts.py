@@ -5,17 +5,26 @@ so that no character is drawn as an empty box in any format.
 The PDF names the fallback families in the theme's font stacks (WeasyPrint finds the
 installed faces through fontconfig and embeds the glyphs it draws); the EPUB carries
 fontTools subsets of them; the web page names them, for readers whose device has them.
+
+WeasyPrint's font configurations live here too: one per theme and process. A
+FontConfiguration copies every @font-face it loads into a folder it makes in the system's
+temporary directory, and removes that folder only when it is garbage-collected, which
+never happens to one kept for reuse (nor at interpreter exit, nor in a pool's worker
+processes). `release_fonts()` removes the folders and forgets the configurations; the
+build calls it when it has rendered, so no publish leaves a temporary folder behind.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import shutil
 import string
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lxml.html
 from fontTools import subset
@@ -24,6 +33,9 @@ from fontTools.ttLib import TTFont
 from ..diagnostics import Diagnostic
 from ..models import Collection, Document, articles_of
 from .theme import Theme, theme_file_name
+
+if TYPE_CHECKING:  # WeasyPrint takes a second to import: only when a PDF is made
+    from weasyprint.text.fonts import FontConfiguration
 
 NOTO = Path("/usr/share/fonts/truetype/noto")  # Debian's fonts-noto-core
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk
@@ -348,3 +360,34 @@ def _language(lang: str) -> str:
 
 def _text(html: str) -> str:
     return lxml.html.fragment_fromstring(html, create_parent="div").text_content()
+
+
+_font_configs: dict[tuple[Path, ...], FontConfiguration] = {}
+
+
+def font_config(theme: Theme) -> FontConfiguration:
+    """One font configuration per theme and process.
+
+    Reusing it saves decoding the faces on every render; keeping one per theme stops a
+    theme's faces from leaking into another theme's PDFs.
+    """
+    if theme.dirs not in _font_configs:
+        from weasyprint.text.fonts import FontConfiguration
+        _font_configs[theme.dirs] = FontConfiguration()
+    return _font_configs[theme.dirs]
+
+
+def release_fonts() -> None:
+    """Remove the temporary font folders of this process's configurations, and the
+    configurations with them (their fonts live in those folders)."""
+    while _font_configs:
+        _, config = _font_configs.popitem()
+        folder = getattr(config, "_folder", None)  # WeasyPrint 70's temporary font folder
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            config._folder = None
+
+
+def page_text(page: str) -> str:
+    """Every character a rendered page shows (and its style sheet's strings)."""
+    return lxml.html.document_fromstring(page.encode("utf-8")).text_content()

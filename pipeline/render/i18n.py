@@ -22,7 +22,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from ..models import DEFAULT_DISCLAIMER, first_sentence
+from ..models import DEFAULT_DISCLAIMER
+from ..read.text import first_sentence
 
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 DOMAIN = "pressroom"
@@ -191,4 +192,4 @@ def disclaimer(text: str, lang: str) -> str:
 
 def disclaimer_line(text: str, lang: str) -> str:
     """The first sentence of the disclaimer, for the PDF's footer."""
-    return first_sentence(disclaimer(text, lang))
+    return first_sentence(disclaimer(text, lang), lang)

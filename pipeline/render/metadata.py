@@ -8,12 +8,13 @@ import json
 import posixpath
 import mimetypes
 from pathlib import Path
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
 from . import i18n
-from .context import THEME_LOGO, source_relative
+from .context import ARTICLE_LINK, THEME_LOGO, source_relative
 from ..models import Collection, Document, Person
 
 FORMAT_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
@@ -22,6 +23,34 @@ FORMAT_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 def canonical_url(doc: Document) -> str:
     """Where the page is published: site.yml's base_url + slug (or collections/name) + '/'."""
     return f"{doc.site.base_url}{quote(doc.folder)}/"
+
+
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def page_url(doc: Document | Collection, slug: str, fragment: str | None = None) -> str:
+    """The canonical address of the source `slug`'s web page (a fragment in it)."""
+    return f"{doc.site.base_url}{quote(slug)}/" + (f"#{fragment}" if fragment else "")
+
+
+def book_href(doc: Document, href: str, chapter=None) -> str:
+    """Where a link of the body points in a book (the PDF, the EPUB), which has no pages
+    beside it: a link to another source becomes `chapter(slug, fragment)` when that
+    source is in the book, else its page's canonical address; a path from the site's
+    root an address on the site's origin; any other relative link an address beside the
+    document's web page. Fragments and absolute URLs stay."""
+    if not href or href.startswith("#") or _ABSOLUTE.match(href):
+        return href
+    if href.startswith("//"):
+        return "https:" + href
+    article = ARTICLE_LINK.match(href)
+    if article:
+        inside = chapter(article["slug"], article["fragment"]) if chapter else None
+        return inside or page_url(doc, article["slug"], article["fragment"])
+    if href.startswith("/"):
+        site = urlsplit(doc.site.base_url)
+        return f"{site.scheme}://{site.netloc}{href}"
+    return urljoin(canonical_url(doc), href)
 
 
 def absolute_url(doc: Document, relative: str) -> str:

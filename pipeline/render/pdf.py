@@ -12,15 +12,18 @@ import pydyf
 import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
+from lxml import etree
+
+from .context import source_relative, template_context, video_blocks
+from .metadata import book_href, canonical_url
 from . import fonts
-from .context import ARTICLE_LINK, source_relative, template_context
-from .metadata import canonical_url
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
+from .fonts import font_config
+from .images import PRINT_LONG_EDGE
 from ..models import Collection, Document
 from .theme import Theme
 
@@ -29,20 +32,6 @@ PAPER = {"letter": "letter", "a4": "A4"}
 BLEED = {"letter": "0.125in", "a4": "3mm"}
 # CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
 PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
-
-_font_configs: dict[tuple[Path, ...], FontConfiguration] = {}
-
-
-def font_config(theme: Theme) -> FontConfiguration:
-    """One font configuration per theme and process.
-
-    Reusing it saves decoding the faces on every render; keeping one per theme stops a
-    theme's faces from leaking into another theme's PDFs.
-    """
-    if theme.dirs not in _font_configs:
-        _font_configs[theme.dirs] = FontConfiguration()
-    return _font_configs[theme.dirs]
-
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens."""
@@ -57,7 +46,7 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     target = out_dir / f"{collection.slug}.pdf"
     members = {doc.slug for doc in collection.documents}
     chapters = [{"doc": doc, "prefix": chapter_prefix(doc),
-                 "body": Markup(page_footnotes(bound_body(doc, members)))}
+                 "body": Markup(page_footnotes(print_blocks(doc, bound_body(doc, members))))}
                 for doc in collection.documents]
     page = theme.render_template(
         "collection_print.html",
@@ -85,12 +74,11 @@ def bound_body(doc: Document, members: set[str]) -> str:
             element.set("id", prefix + element.get("id"))
     for anchor in root.iter("a"):
         href = anchor.get("href") or ""
-        article = ARTICLE_LINK.match(href)
         if href.startswith("#"):
             anchor.set("href", f"#{prefix}{href[1:]}")
-        elif article and article["slug"] in members:
-            target = article["fragment"] or "document-title"
-            anchor.set("href", f"#{article['slug']}--{target}")
+        elif href:
+            anchor.set("href", book_href(doc, href, lambda slug, fragment: (
+                f"#{slug}--{fragment or 'document-title'}" if slug in members else None)))
     return polyglot_markup(root)
 
 
@@ -119,7 +107,7 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
         "print.html",
         **template_context(doc, theme, "print", _theme_base(theme),
                            lambda p: source_relative(doc, p), stylesheet_href=None,
-                           paper=PAPER[doc.site.paper], body=Markup(page_footnotes(doc.body_html)),
+                           paper=PAPER[doc.site.paper], body=Markup(page_footnotes(print_blocks(doc, doc.body_html))),
                            online=read_online(doc)),
     )
     _write_page(page, doc, theme, target, medium, extra_css, **options)
@@ -128,7 +116,9 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
 def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Path, medium: str,
                 extra_css: str = "", **options) -> None:
     """Lay out the print page `page` of `doc` and write it to `target`."""
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    # The handout's images at most 300 dpi as printed; the press PDF's at full resolution.
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network,
+                               None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
     faces = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
@@ -163,6 +153,34 @@ def read_online(doc: Document | Collection) -> dict | None:
     svg = code.svg_inline(scale=1, border=4, svgclass="qr-code", lineclass=None,
                           omitsize=True, title=f"QR code: {short_url}")
     return {"url": url, "short_url": short_url, "qr_svg": Markup(svg)}
+
+
+def print_blocks(doc: Document, body_html: str) -> str:
+    """The body for paper: each video a framed block with its title, short address and a
+    QR code to watch it; details open (paper cannot be clicked); links to other pages and
+    relative links as web addresses (a collection's `bound_body` made its own chapter
+    links first)."""
+    root = lxml.html.fragment_fromstring(str(body_html), create_parent="div")
+    for anchor in root.iter("a"):
+        if anchor.get("href"):
+            anchor.set("href", book_href(doc, anchor.get("href")))
+    for block, video, title in video_blocks(root):
+        url = f"https://{video.short_url}"
+        frame = etree.Element("div", {"class": "video-print"})
+        code = segno.make(url, error="m", micro=False)
+        frame.append(etree.fromstring(code.svg_inline(
+            scale=1, border=4, svgclass="qr-code", lineclass=None, omitsize=True,
+            title=f"QR code: {video.short_url}")))
+        text = etree.SubElement(frame, "p", {"class": "video-print-text"})
+        name = etree.SubElement(text, "span", {"class": "video-print-title"})
+        name.text = f"Video: {title}" if title else f"A video on {video.host}"
+        link = etree.SubElement(text, "a", {"href": url})
+        link.text = video.short_url
+        frame.tail = block.tail
+        block.getparent().replace(block, frame)
+    for details in root.iter("details"):
+        details.set("open", "")
+    return polyglot_markup(root)
 
 
 _BLOCKS = {"p", "div", "ul", "ol", "li", "blockquote", "pre", "table", "dl", "dt", "dd",

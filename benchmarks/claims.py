@@ -1,0 +1,117 @@
+"""Benchmark: how well the claims check finds unsupported claims, on labelled sentences.
+
+    python3 benchmarks/claims.py [--rules source/claims.yml] [--misses development]
+
+Reads tests/claims_eval/development.yml (what the rules were tuned on) and held_out.yml
+(kept aside: the honest figures), runs every sentence through the engine with the rules,
+and prints precision and recall per category and overall (a sentence is a claim when it
+has any label, and is reported when the engine finds any claim in it) for each part.
+`--misses PART` also lists that part's wrong answers (do not use it on held_out while
+writing rules).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.checks.claims import Unit, lead_in_of, load_rules, read_unit  # noqa: E402
+from pipeline.checks.claims.markdown import prose_of  # noqa: E402
+
+EVALUATION = REPO / "tests" / "claims_eval"
+PARTS = ("development", "held_out")
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    labels: frozenset[str]
+    found: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Score:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        reported = self.true_positives + self.false_positives
+        return self.true_positives / reported if reported else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positives + self.false_negatives
+        return self.true_positives / expected if expected else 1.0
+
+
+def answers(part: str, rules_file: Path = REPO / "source" / "claims.yml") -> list[Answer]:
+    """Every sentence of a part with its labels and the categories the engine found."""
+    language = load_rules(rules_file).language("en")
+    data = yaml.safe_load((EVALUATION / f"{part}.yml").read_text(encoding="utf-8"))
+    found = []
+    for item in data["sentences"]:
+        text = item["text"]
+        # a lead-in counts as the document reader would count it
+        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), "en", language)
+        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), lead_in)
+        claims = read_unit(unit, language, item.get("notes") or {})
+        found.append(Answer(text, frozenset(item["labels"]),
+                            frozenset(claim.rule.id for claim in claims)))
+    return found
+
+
+def overall(results: list[Answer]) -> Score:
+    """A sentence is a claim when it has a label; reported when anything is found."""
+    return Score(sum(bool(a.labels) and bool(a.found) for a in results),
+                 sum(not a.labels and bool(a.found) for a in results),
+                 sum(bool(a.labels) and not a.found for a in results))
+
+
+def per_category(results: list[Answer]) -> dict[str, Score]:
+    categories = sorted({c for a in results for c in a.labels | a.found})
+    return {c: Score(sum(c in a.labels and c in a.found for a in results),
+                     sum(c not in a.labels and c in a.found for a in results),
+                     sum(c in a.labels and c not in a.found for a in results))
+            for c in categories}
+
+
+def report(part: str, results: list[Answer]) -> str:
+    claims = sum(bool(a.labels) for a in results)
+    lines = [f"{part}: {len(results)} sentences ({claims} claims, "
+             f"{len(results) - claims} acceptable)",
+             f"  {'category':<16} {'precision':>9} {'recall':>7}   tp  fp  fn"]
+    for name, score in [*per_category(results).items(), ("OVERALL", overall(results))]:
+        lines.append(f"  {name:<16} {score.precision:>9.2f} {score.recall:>7.2f}  "
+                     f"{score.true_positives:>3} {score.false_positives:>3} "
+                     f"{score.false_negatives:>3}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rules", type=Path, default=REPO / "source" / "claims.yml",
+                        help="the claims.yml to measure (default: the project's)")
+    parser.add_argument("--misses", choices=PARTS, help="also list this part's wrong answers")
+    arguments = parser.parse_args()
+    for part in PARTS:
+        results = answers(part, arguments.rules)
+        print(report(part, results))
+        if arguments.misses == part:
+            for answer in results:
+                if answer.labels != answer.found:
+                    print(f"    expected {sorted(answer.labels)} found {sorted(answer.found)}: "
+                          f"{answer.text}")
+        print()
+
+
+if __name__ == "__main__":
+    main()

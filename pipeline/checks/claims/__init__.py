@@ -1,0 +1,168 @@
+"""Claims a patient-information article must not make unsupported, from `source/claims.yml`
+(the built-in rules when the project has none).
+
+The engine (`engine.py`) reads each unit of a document, sentence by sentence and clause by
+clause; the rules and every word it reads with come from claims.yml (`rules.py`), per
+language. A unit is a paragraph, heading, list item, table cell, definition, admonition, or
+the title, subtitle and description; footnotes are not read for claims, but decide whether
+a sentence citing them names a source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...diagnostics import Diagnostic
+from ...models import Document
+from .engine import Claim, Unit, read_unit, split_sentences
+from .markdown import prose_of
+from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
+                    project_rules, rules_note)
+
+__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "footnotes", "lead_in_of",
+           "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
+           "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
+           "rules_note", "split_sentences"]
+
+# Blocks whose text is not the article's own prose: code, raw HTML, and the footnotes,
+# which cite sources rather than make claims.
+NOT_CHECKED = {"code", "html", "footnote"}
+READ_KINDS = ("paragraph", "heading", "list_item", "table_cell", "term", "definition",
+              "admonition", "blockquote")
+FRONT_MATTER_TEXT = ("title", "subtitle", "description")  # read as well as the body
+
+
+@dataclass(frozen=True)
+class LocatedClaim:
+    """A claim and where its first words stand in the source file (1-based; line None for a
+    front-matter field whose line is not known)."""
+
+    claim: Claim
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None  # just after the words
+    # (line, column, end line, end column) of each of its words, the first included
+    pieces: tuple[tuple[int | None, int | None, int | None, int | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A unit and where its raw text starts in the file."""
+
+    unit: Unit
+    line: int | None
+    column_known: bool = True
+
+
+def located_claims(doc: Document, rules: ClaimRules | tuple = ()) -> list[LocatedClaim]:
+    """Every claim of the document's body and front matter, in source order."""
+    language = rules.language(doc.lang) if rules else None
+    if language is None:
+        return []
+    notes = footnotes(doc)
+    found = []
+    for placed in _units(doc, language):
+        for claim in read_unit(placed.unit, language, notes):
+            start = _position(placed, claim.start)
+            end = _position(placed, claim.end)
+            pieces = tuple((*_position(placed, a), *_position(placed, b))
+                           for a, b in claim.spans or ((claim.start, claim.end),))
+            found.append(LocatedClaim(claim, *start, *end, pieces))
+    return sorted(found, key=lambda c: (c.line or 0, c.column or 0, c.claim.rule.id))
+
+
+def claim_findings(doc: Document, rules: ClaimRules | tuple = ()) -> list[Diagnostic]:
+    """Unsupported claims in the document's body, title, subtitle and description; a note
+    when the rules have nothing for its language."""
+    if not rules:
+        return []
+    if rules.language(doc.lang) is None:
+        return [Diagnostic(doc.source_path, doc.front_line("lang"),
+                           f"claims are not checked: {rules.file.name} has no rules for "
+                           f"language '{doc.lang}'",
+                           f"add a section '{doc.lang.split('-')[0].lower()}:' to "
+                           f"{rules.file.name} (copy the 'en:' section and translate its words)",
+                           severity="info", rule="claims-rules")]
+    return [_finding(doc, located) for located in located_claims(doc, rules)]
+
+
+def _finding(doc: Document, located: LocatedClaim) -> Diagnostic:
+    claim, rule = located.claim, located.claim.rule
+    quoted = ", ".join(f"'{word}'" for word in claim.words)
+    fix = rule.suggestion.rstrip(".")
+    if rule.passes_when_cited and "[^" not in fix:
+        fix += "; or, if a study supports it, cite it with a footnote in this sentence ([^name])"
+    return Diagnostic(doc.source_path, located.line,
+                      f'{rule.message} ({quoted}): "{claim.sentence}"', fix=fix,
+                      severity=rule.severity, rule=rule.name, column=located.column)
+
+
+def _position(placed: _Placed, offset: int) -> tuple[int | None, int | None]:
+    raw = placed.unit.raw
+    if placed.line is None:
+        return None, None
+    line = placed.line + raw.count("\n", 0, offset)
+    column = offset - (raw.rfind("\n", 0, offset) + 1) + 1
+    return line, column if placed.column_known else None
+
+
+def _units(doc: Document, language: Language) -> list[_Placed]:
+    """The units of the front matter and the body, a list item after a lead-in carrying it."""
+    placed = []
+    for field in FRONT_MATTER_TEXT:
+        value, line = getattr(doc, field), doc.front_line(field)
+        if value:  # read as written on its line, 'field: value' (column from the value)
+            raw = f"{field}: {value}"
+            placed.append(_Placed(Unit(" " * (len(field) + 2) + value, raw, field,
+                                       language=doc.lang), line, "\n" not in value))
+    lead_in = ""
+    for block in doc.blocks:
+        if block.kind not in READ_KINDS:
+            continue
+        prose = prose_of(block.source)
+        if block.kind == "list_item":
+            placed.append(_Placed(Unit(prose, block.source, block.kind, lead_in, doc.lang),
+                                  block.line))
+            continue
+        placed.append(_Placed(Unit(prose, block.source, block.kind, language=doc.lang),
+                              block.line))
+        lead_in = lead_in_of(prose, doc.lang, language)
+    return placed
+
+
+def lead_in_of(prose: str, lang: str, language: Language) -> str:
+    """The last sentence of a paragraph when it introduces a list ("Patients report:")."""
+    text = prose.rstrip()
+    if not text.endswith(":"):
+        return ""
+    spans = split_sentences(text, lang)
+    last = text[spans[-1][0]:] if spans else text
+    return " ".join(last.split()) if language.reading.lead_ins.search(last) else ""
+
+
+def footnotes(doc: Document) -> dict[str, str]:
+    """The document's footnotes, label: text (a note of several paragraphs joined)."""
+    notes: dict[str, str] = {}
+    for block in doc.blocks:
+        if block.kind == "footnote":
+            notes[block.label] = f"{notes.get(block.label, '')} {block.text}".strip()
+    return notes
+
+
+def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
+                              ) -> tuple[list[Document], list[Diagnostic]]:
+    """For `invoke publish --strict`: the documents free of error-severity claims, and one
+    Diagnostic for each claim of the others (which are then not published)."""
+    rules = project_rules(source_dir)
+    kept, problems = [], []
+    for doc in documents:
+        errors = [f for f in claim_findings(doc, rules) if f.severity == "error"]
+        if not errors:
+            kept.append(doc)
+            continue
+        problems += [Diagnostic(doc.source_path, f.line,
+                                f"unsupported claim (column {f.column}, {f.rule}): {f.message}",
+                                f.fix) for f in errors]
+    return kept, problems

@@ -1,0 +1,318 @@
+"""Reading `claims.yml`: per language, the words sentences are read with and the rules.
+
+Every fault in the file is reported at once, each with its line and a fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...diagnostics import SEVERITIES, Diagnostic, InvalidInput
+from ...read.config import read_yaml_file
+from ...read.schema import Field, YamlText, check_fields
+
+CLAIMS_FILE = "claims.yml"
+DEFAULT_RULES = Path(__file__).with_name(CLAIMS_FILE)  # shipped; `invoke new` copies it
+NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_FIELDS = [
+    Field("reading", "mapping", required=True,
+          hint="add 'reading:' with the negations, hedges... sentences are read with"),
+    Field("words", "mapping"),
+    Field("rules", "mapping", required=True, hint="add 'rules:' with one rule per category"),
+]
+READING_FIELDS = [Field(name, "list", required=True, hint=f"add '{name}: [...]'") for name in (
+    "negations", "not_negations", "negations_after", "clause_breaks", "contrasts", "hedges",
+    "absolutes",
+    "suppositions", "claiming_questions", "referrals", "lead_ins", "citations")]
+RULE_FIELDS = [
+    Field("message", required=True, hint="add 'message:' saying what is wrong with the claim"),
+    Field("severity", required=True, hint="add 'severity: error' (or warning, or info)"),
+    Field("suggestion", required=True, hint="add 'suggestion:' with a better way to say it"),
+    Field("phrases", "list"),
+    Field("patterns", "list"),
+    Field("slogans", "list"),
+    Field("ignore", "list"),
+    Field("requires", "list"),
+    Field("passes_with", "list"),
+    Field("passes_when_hedged", "bool"),
+    Field("passes_when_cited", "bool"),
+]
+_WORDS_REFERENCE = re.compile(r"\{([a-z_]+)\}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One category of claim: what to look for, why it is a problem, what to say instead."""
+
+    id: str
+    message: str
+    severity: str
+    suggestion: str
+    pattern: re.Pattern | None  # phrases and patterns, as whole words, any case
+    slogan: re.Pattern | None = None  # what a whole short sentence must be
+    ignore: re.Pattern | None = None  # phrases in which a match is not a claim
+    requires: re.Pattern | None = None  # the sentence must also say one of these
+    passes_with: re.Pattern | None = None  # the paragraph saying one of these excuses it
+    passes_when_hedged: bool = True
+    passes_when_cited: bool = True
+
+    @property
+    def name(self) -> str:
+        """The rule's name in findings."""
+        return f"claim-{self.id}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The words a language's sentences are read with, each list as one pattern."""
+
+    negations: re.Pattern
+    not_negations: re.Pattern
+    negations_after: re.Pattern
+    clause_breaks: re.Pattern
+    contrasts: re.Pattern
+    hedges: re.Pattern
+    absolutes: re.Pattern
+    suppositions: re.Pattern
+    claiming_questions: re.Pattern
+    referrals: re.Pattern
+    lead_ins: re.Pattern
+    citations: re.Pattern
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # "en": documents in en, en-US, en-GB... are read with it
+    reading: Reading
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    """Everything claims.yml says, and where it came from."""
+
+    file: Path
+    languages: tuple[Language, ...]
+    built_in: bool = False  # the project has no claims.yml: the shipped rules are used
+
+    def language(self, tag: str) -> Language | None:
+        """The rules for a document in language `tag` (en-US reads `en`)."""
+        code = (tag or "en").replace("_", "-").split("-")[0].lower()
+        return next((language for language in self.languages if language.code == code), None)
+
+    def __bool__(self) -> bool:
+        return bool(self.languages)
+
+
+# --- Patterns ---------------------------------------------------------------------------
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A phrase as a regular expression: a space matches any run of spaces, hyphens and line
+    breaks, a hyphen also matches nothing ("non-invasive" finds "noninvasive"), and an
+    apostrophe matches the typographic one."""
+    parts = []
+    for token in re.split(r"(\s+|-+)", phrase.strip()):
+        if not token:
+            continue
+        if token.isspace():
+            parts.append(r"[\s\-\u2010\u2011]+")
+        elif set(token) == {"-"}:
+            parts.append(r"[\s\-\u2010\u2011]*")
+        else:
+            parts.append(re.escape(token).replace("'", "['\u2019]"))
+    return "".join(parts)
+
+
+def loose(pattern: str) -> str:
+    """A written pattern as matched: a space matches any run of white space (a claim may
+    wrap across lines), an apostrophe also the typographic one."""
+    pattern = re.sub(r" (?=[?*+{])", r"\\s", pattern)  # "100 ?%": an optional space
+    return pattern.replace(" ", r"\s+").replace("'", "['\u2019]")
+
+
+def whole_words(alternatives: list[str]) -> re.Pattern:
+    """One pattern for all, as whole words in any case; the longest first, so that the
+    fullest wording wins where several match."""
+    alternatives = sorted(alternatives, key=len, reverse=True)
+    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    return re.compile(rf"(?<![\w])(?:{joined})(?![\w])", re.IGNORECASE)
+
+
+def _compile(pattern: str, where: str, file: Path, line: int | None,
+             problems: list[Diagnostic], written: str | None = None) -> str | None:
+    """Check one pattern (`written` so in the file); a fault becomes a Diagnostic and None."""
+    written = pattern if written is None else written
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        problems.append(Diagnostic(file, line, f"{where}: the pattern {written!r} is not a "
+                                   f"valid regular expression ({error.msg})",
+                                   "check its brackets and escape special characters with a "
+                                   "backslash, e.g. '100 ?\\%'"))
+        return None
+    if compiled.search(""):
+        problems.append(Diagnostic(file, line, f"{where}: the pattern {written!r} matches empty "
+                                   "text, so it would match everywhere",
+                                   "make every part of it required"))
+        return None
+    return pattern
+
+
+# --- Reading the file ---------------------------------------------------------------------
+
+
+def load_rules(path: Path, built_in: bool = False) -> ClaimRules:
+    """Read and check claims.yml; raise InvalidInput listing every problem in it."""
+    parsed, problems = read_yaml_file(path)
+    if parsed is None:
+        raise InvalidInput(problems)
+    if not isinstance(parsed.data, dict) or not parsed.data:
+        raise InvalidInput([Diagnostic(
+            path, 1, f"{path.name} must map language codes to their rules",
+            "start with a line 'en:', then indent 'reading:', 'words:' and 'rules:' under it "
+            "(copy the layout of the file `invoke new` writes)")])
+    languages = []
+    for code, entry in parsed.data.items():
+        if not LANGUAGE.match(str(code)):
+            problems.append(Diagnostic(path, parsed.line(code),
+                                       f"'{code}' is not a language code",
+                                       "use a two- or three-letter code such as 'en' or 'es'"))
+            continue
+        language = _language(parsed, str(code), entry, problems)
+        if language:
+            languages.append(language)
+    if problems:
+        raise InvalidInput(problems)
+    return ClaimRules(path, tuple(languages), built_in)
+
+
+def _language(parsed: YamlText, code: str, entry, problems: list[Diagnostic]
+              ) -> Language | None:
+    path = parsed.file
+    values, found = check_fields(parsed, entry, (code,), LANGUAGE_FIELDS, f"language '{code}'",
+                                 path.parent, path.parent)
+    problems += found
+    if found:
+        return None
+    reading_values, found = check_fields(parsed, values["reading"], (code, "reading"),
+                                         READING_FIELDS, f"'{code}: reading'", path.parent,
+                                         path.parent)
+    problems += found
+    words: dict[str, str] = {}
+    for name, items in values.get("words", {}).items():
+        line = parsed.line(code, "words", name)
+        if not isinstance(items, list) or not items:
+            problems.append(Diagnostic(path, line, f"'{code}: words: {name}' must be a list of "
+                                       "patterns", "write a list, e.g. [first, second]"))
+            continue
+        compiled = [_compile(loose(str(item)), f"'{code}: words: {name}'", path,
+                             parsed.line(code, "words", name, index), problems, str(item))
+                    for index, item in enumerate(items)]
+        words[name] = "|".join(f"(?:{c})" for c in compiled if c)
+    reading = {}
+    for name, items in reading_values.items():
+        compiled = [_compile(loose(item), f"'{code}: reading: {name}'", path,
+                             parsed.line(code, "reading", name, index), problems, item)
+                    for index, item in enumerate(items)]
+        reading[name] = whole_words([c for c in compiled if c])
+    rules = [_rule(parsed, code, str(rule_id), entry, words, problems)
+             for rule_id, entry in values["rules"].items()]
+    if len(reading) != len(READING_FIELDS) or None in rules:
+        return None
+    return Language(code, Reading(**reading), tuple(rules))
+
+
+def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str],
+          problems: list[Diagnostic]) -> Rule | None:
+    path = parsed.file
+    keys = (code, "rules", rule_id)
+    where = f"rule '{rule_id}'"
+    before = len(problems)
+    if not NAME.match(rule_id):
+        problems.append(Diagnostic(path, parsed.line(*keys),
+                                   f"rule name '{rule_id}' is not a lowercase, hyphenated name",
+                                   "name the rule like 'absolute-safety'"))
+    values, found = check_fields(parsed, entry, keys, RULE_FIELDS, where, path.parent,
+                                 path.parent)
+    problems += found
+    severity = values.get("severity")
+    if severity is not None and severity not in SEVERITIES:
+        problems.append(Diagnostic(path, parsed.line(*keys, "severity"),
+                                   f"{where}: unknown severity '{severity}'",
+                                   f"use one of: {', '.join(SEVERITIES)}"))
+
+    def patterns(field: str) -> list[str]:
+        found = []
+        for index, written in enumerate(values.get(field, ())):
+            line = parsed.line(*keys, field, index)
+            expanded = _expand(loose(written), words, where, path, line, problems)
+            if expanded is not None:
+                compiled = _compile(expanded, where, path, line, problems, written)
+                if compiled:
+                    found.append(compiled)
+        return found
+
+    def lists(field: str) -> re.Pattern | None:
+        names = values.get(field, ())
+        for index, name in enumerate(names):
+            if name not in words:
+                problems.append(Diagnostic(path, parsed.line(*keys, field, index),
+                                           f"{where}: '{field}' names '{name}', which is not "
+                                           f"a list of '{code}: words'",
+                                           f"add '{name}: [...]' under 'words:', or use one "
+                                           f"of: {', '.join(sorted(words)) or 'none'}"))
+        known = [words[name] for name in names if name in words]
+        return whole_words(known) if known else None
+
+    alternatives = [phrase_pattern(p) for p in values.get("phrases", ())] + patterns("patterns")
+    slogans = patterns("slogans")
+    requires, passes_with = lists("requires"), lists("passes_with")
+    if isinstance(entry, dict) and not alternatives and not slogans and not found:
+        problems.append(Diagnostic(path, parsed.line(*keys),
+                                   f"{where} has no phrases, patterns or slogans to look for",
+                                   "add 'phrases: [word, other words]'"))
+    if len(problems) > before:
+        return None
+    ignore = [phrase_pattern(p) for p in values.get("ignore", ())]
+    return Rule(rule_id, values["message"], severity, values["suggestion"],
+                whole_words(alternatives) if alternatives else None,
+                re.compile("|".join(f"(?:{s})" for s in slogans), re.IGNORECASE)
+                if slogans else None,
+                whole_words(ignore) if ignore else None, requires, passes_with,
+                values.get("passes_when_hedged", True), values.get("passes_when_cited", True))
+
+
+def _expand(pattern: str, words: dict[str, str], where: str, file: Path, line: int | None,
+            problems: list[Diagnostic]) -> str | None:
+    """A pattern with each {name} replaced by the list of words of that name."""
+    unknown = [name for name in _WORDS_REFERENCE.findall(pattern) if name not in words]
+    if unknown:
+        problems.append(Diagnostic(file, line, f"{where}: the pattern {pattern!r} names "
+                                   f"'{{{unknown[0]}}}', which is not a list of 'words'",
+                                   f"use one of: {', '.join(sorted(words)) or 'none'}, or add "
+                                   f"'{unknown[0]}: [...]' under 'words:'"))
+        return None
+    return _WORDS_REFERENCE.sub(lambda m: f"(?:{words[m[1]]})", pattern)
+
+
+def project_rules(source_dir: Path) -> ClaimRules:
+    """The rules of `source/claims.yml`; the shipped rules when the project has none."""
+    path = source_dir / CLAIMS_FILE
+    if path.exists():
+        return load_rules(path)
+    return load_rules(DEFAULT_RULES, built_in=True)
+
+
+def rules_note(rules: ClaimRules, source_dir: Path) -> list[Diagnostic]:
+    """A note when the project is checked with the built-in rules, so that is never silent."""
+    if not rules.built_in:
+        return []
+    return [Diagnostic(source_dir / CLAIMS_FILE, None,
+                       "no claims.yml: claims are checked with Pressroom's built-in rules",
+                       "to change what is checked, copy the built-in rules into your project "
+                       "(`invoke new` does it) and edit source/claims.yml", severity="info",
+                       rule="claims-rules")]
