@@ -21,8 +21,8 @@ import pytest
 
 from checkers import describe_ace, describe_axe, describe_vnu, run_ace, run_axe, serve, vnu_findings
 from helpers import REPO, SEED_SLUG, article, make_project, run_epubcheck, run_publish, write_source
-from pipeline.build.languages import stale_translations
-from pipeline.build.publish import Project, gather, link_translations
+from pipeline.build.languages import link_translations, stale_translations
+from pipeline.build.publish import Project, gather
 from pipeline.checks.readability import readability_findings
 from pipeline.render import i18n, web
 from pipeline.render.theme import Theme

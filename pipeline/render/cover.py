@@ -46,7 +46,7 @@ def _render(doc: Document, theme: Theme, page: str, css: str) -> bytes:
                          url_fetcher=fetcher, font_config=fonts)
         pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                          url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet],
-                                                        font_config=faces)
+                                                        font_config=fonts)
     except FatalURLFetchingError as error:  # a BaseException: would escape the build's net
         raise PressroomError(f"{doc.source_path.name}: the EPUB cover: {error}") from None
     document = pypdfium2.PdfDocument(pdf_bytes)

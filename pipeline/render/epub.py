@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import string
 import uuid
 import zipfile
 from pathlib import Path
