@@ -16,7 +16,7 @@ from pipeline.preview import serve as serve_preview
 from pipeline.progress import BuildProgress, print_summary
 from pipeline.proof import write_proofs
 from pipeline.review_packet import approve as approve_review, write_packet
-from pipeline.scaffold import new_source
+from pipeline.scaffold import new_source, new_translation
 from pipeline.diagnostics import PressroomError
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -147,10 +147,22 @@ def preview(c, port=8000, only=None):
         print("\npreview stopped")
 
 
-@task(help={"author": "id of the author in source/authors.yml (required)"})
-def new(c, title, author):
-    """Start source/<slug>.md for TITLE with complete front matter and a skeleton."""
+@task(help={"title": "the new article's title; with --translate, the slug of the article",
+            "author": "id of the author in source/authors.yml (for a new article)",
+            "translate": "start a translation of the article TITLE names (with --lang)",
+            "lang": "language of the translation, e.g. es, zh-Hans (with --translate)"})
+def new(c, title, author="", translate=False, lang=""):
+    """Start source/<slug>.md for TITLE, or (--translate SLUG --lang L) a translation."""
     try:
+        if translate:
+            if not lang:
+                raise Exit("error: --translate needs --lang, e.g. --lang es", code=1)
+            path = new_translation(PROJECT.source_dir, title, lang)
+            print(f"created {path.relative_to(PROJECT.root)}: translate its title, "
+                  "description, keywords and text")
+            return
+        if not author:
+            raise Exit('error: give the author: invoke new "Title" --author ID', code=1)
         created = new_source(PROJECT.source_dir, title, author, datetime.date.today())
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None

@@ -143,6 +143,12 @@ class Document:
     # A translation is source/<slug>.<lang>.md: the same slug as its original
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original
+    # A translation's record of the original it translates (the SHA-256 of its file, as
+    # `invoke new --translate` writes it), so that a later change to the original shows.
+    original_sha256: str = ""
+    # The other language versions of the same article: (lang, folder) pairs, the
+    # original first, filled in by the build once every source is read.
+    translations: tuple[tuple[str, str], ...] = ()
     # What reading found that does not stop publishing (markup removed in cleaning, template
     # tags of other tools shown as text, raw HTML that swallows the rest of the body):
     # warnings with file, line and column, which publish and check report.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -81,6 +82,40 @@ def _claim_rules(source_dir: Path) -> list[Path]:
     except FileExistsError:
         return []
     return [path]
+
+
+def new_translation(source_dir: Path, slug: str, lang: str) -> Path:
+    """Start source/<slug>.<lang>.md, the translation of source/<slug>.md: its front
+    matter copied (title, description and keywords to translate), `lang` set, and the
+    original's SHA-256 recorded, so that `invoke check` warns once the original changes;
+    then the original's text, to be translated in place."""
+    original = source_dir / f"{slug}.md"
+    if not original.is_file():
+        known = ", ".join(sorted(p.stem for p in source_dir.glob("*.md") if "." not in p.stem))
+        raise PressroomError(f"no source named '{slug}.md' in {source_dir} to translate "
+                             f"(sources: {known or 'none'})")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", lang):
+        raise PressroomError(f"'{lang}' is not a language tag; write it like es, zh-Hans, "
+                             "pt-BR")
+    data = original.read_bytes()
+    text = data.decode("utf-8").replace("\r\n", "\n")
+    lines = text.split("\n")
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() in ("---", "..."))
+    except StopIteration:
+        raise PressroomError(f"{original} has no closing '---' after its front matter") from None
+    front = [line for line in lines[1:end]
+             if not re.match(r"(lang|original_sha256)\s*:", line)]
+    front += [f"lang: {lang}", f"original_sha256: {hashlib.sha256(data).hexdigest()}"]
+    body = "\n".join(lines[end + 1:])
+    path = source_dir / f"{slug}.{lang}.md"
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write("\n".join(["---", *front, "---", body]))
+    except FileExistsError:
+        raise PressroomError(f"{path} already exists: edit it, and set 'original_sha256' "
+                             "when it matches the original again") from None
+    return path
 
 
 def _yaml_text(value: str) -> str:

@@ -166,7 +166,7 @@ def test_title_page_carries_the_byline_with_photo(books):
     chapter = etree.fromstring(entries[f"EPUB/{LONG_SLUG}.xhtml"])
     ns = {"x": "http://www.w3.org/1999/xhtml", "e": "http://www.idpf.org/2007/ops"}
     [title_page] = chapter.xpath("//x:section[@e:type='titlepage']", namespaces=ns)
-    text = " ".join(title_page.itertext())
+    text = " ".join(" ".join(title_page.itertext()).split())
     assert "Jane Doe" in text and "Neurologist" in text and "Medically reviewed by" in text
     [photo] = title_page.xpath(".//x:img[@class='byline-photo']", namespaces=ns)
     assert photo.get("alt") == "Portrait of Jane Doe"
@@ -176,7 +176,8 @@ def test_title_page_carries_the_byline_with_photo(books):
 def test_fonts_are_subset_to_the_glyphs_used(books):
     entries = epub_entries(books["long"])
     chapter_text = "".join(etree.fromstring(entries[f"EPUB/{LONG_SLUG}.xhtml"]).itertext())
-    fonts = {name: data for name, data in entries.items() if name.endswith(".ttf")}
+    fonts = {name: data for name, data in entries.items() if name.endswith(".ttf")
+             and not Path(name).name.startswith("fallback-")}  # Noto: test_languages.py
     assert fonts
     for name, data in fonts.items():
         original = (REPO / "themes" / "default" / "fonts" / Path(name).name).read_bytes()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..checks import external as checkers
+from .languages import catalogue_findings, glyph_problems, stale_translations
 from .publish import BuildOptions, Project, gather, gather_collections, publish
 from ..checks.accessibility import accessibility_findings
 from ..checks.links import link_findings
@@ -48,6 +49,9 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     except InvalidInput as error:  # claims.yml itself is wrong
         findings += list(error.problems)
         rules = ()
+    findings += glyph_problems(documents, project.themes_dir)
+    findings += catalogue_findings(documents)
+    findings += stale_translations(documents)
     slugs = {path.stem for path in project.sources()}
     for doc in documents:
         findings += doc.warnings

@@ -15,6 +15,7 @@ from ..read.config import PAPER_SIZES, load_people, load_site
 from ..read.document import read_document, source_slug
 from ..read.links import page_links
 from ..render.theme import theme_names
+from .languages import in_language, link_translations
 from .project import Project
 
 
@@ -101,7 +102,7 @@ def read_sources(project: Project, paths: list[Path], shared: SharedInputs,
                  for doc in documents]
     if theme is not None:
         documents = [replace(doc, theme=theme) for doc in documents]
-    return documents, problems
+    return link_translations(documents), problems
 
 
 def source_language(path: Path) -> str | None:
@@ -154,7 +155,8 @@ def gather_collections(project: Project, documents: list[Document], problems: li
     collections, found = [], []
     for path in paths:
         try:
-            collection = read_collection(path, site, readable, slugs, names)
+            collection = in_language(read_collection(path, site, readable, slugs, names),
+                                     [doc for doc in documents if doc.slug not in failed])
         except InvalidInput as error:
             found.extend(error.problems)
             continue

@@ -26,6 +26,8 @@ from .project import FORMATS, BuildOptions, Project  # noqa: F401 (the build's p
 from .run import (COLLECTION_RENDERERS, RENDERERS, Finished, WorkItem, renderer,  # noqa: F401
                   run)
 from .staging import move_into, staging
+from .languages import glyph_problems
+from ..read.document import source_slug
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,16 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     members = {slug for path in stale_bound for slug in listed_articles(path)}
     to_read = [path for path in sources if options.strict or path not in current
                or path.stem in members]
+    # An article's languages are read together: each page links the others.
+    groups = {source_slug(path) for path in to_read}
+    to_read = [path for path in sources if path in to_read or source_slug(path) in groups]
     documents, problems = read_sources(project, to_read, shared)
+    # A character no font has would be an empty box: that document is not published.
+    unprintable = glyph_problems(documents, project.themes_dir)
+    if unprintable:
+        refused = {p.file for p in unprintable}
+        documents = [doc for doc in documents if doc.source_path not in refused]
+        problems = [*problems, *unprintable]
     outcome.read = [source_name(project, path) for path in to_read]
     own_themes = {doc.source_path: doc.theme for doc in documents}
     if options.theme is not None:

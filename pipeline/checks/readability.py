@@ -59,13 +59,47 @@ def grade_level(doc: Document) -> float:
     return round(max(0.0, meter.flesch_kincaid_grade(text)), 1)
 
 
+# Spanish: the Fernández Huerta reading ease (0-100, higher is easier; textstat). 60 and
+# above is "normal" to "very easy" on its scale, what patient material should reach.
+SPANISH_EASE_MINIMUM = 60.0
+
+
+def language_of(doc: Document) -> str:
+    return (doc.lang or "en").replace("_", "-").split("-")[0].lower()
+
+
+def spanish_ease(doc: Document) -> float:
+    """The Fernández Huerta reading ease of a Spanish document's running text."""
+    from textstat.textstat import textstatistics
+
+    meter = textstatistics()
+    meter.set_lang("es")
+    return round(meter.fernandez_huerta(plain_text(doc)), 1)
+
+
 def readability_findings(doc: Document, target: float | None = None) -> list[Diagnostic]:
-    """A warning when the grade level is above the target (site.yml's by default), else
-    one line of information with the grade."""
+    """A warning when the text is harder than the target (site.yml's grade for English,
+    the Fernández Huerta ease for Spanish), else one line of information with the score.
+    Other languages: not available (an English formula says nothing about them)."""
     target = doc.site.target_grade if target is None else target
-    if not (doc.lang or "en").lower().startswith("en"):
-        return [Diagnostic(doc.source_path, None, f"reading grade level not measured: the Flesch-Kincaid "
-                        f"grade is made for English, and this document is in '{doc.lang}'", fix="have a native speaker check that the text is plain and short", severity="info", rule="readability")]
+    language = language_of(doc)
+    if language == "es" and plain_text(doc):
+        ease = spanish_ease(doc)
+        if ease >= SPANISH_EASE_MINIMUM:
+            return [Diagnostic(doc.source_path, None, f"reading ease {ease:.1f} (Fernández "
+                               f"Huerta; {SPANISH_EASE_MINIMUM:g} or above)", fix="",
+                               severity="info", rule="readability")]
+        return [Diagnostic(doc.source_path, None, f"reading ease {ease:.1f} (Fernández Huerta) "
+                           f"is below {SPANISH_EASE_MINIMUM:g}: hard for patients",
+                           fix="use shorter sentences and everyday words; explain medical "
+                           "terms the first time they appear", severity="warning",
+                           rule="readability")]
+    if language != "en":
+        return [Diagnostic(doc.source_path, None, f"reading level not available for "
+                           f"'{doc.lang}': Pressroom has no readability formula for this "
+                           "language, and English formulas do not apply",
+                           fix="have a native speaker check that the text is plain and short",
+                           severity="info", rule="readability")]
     grade = grade_level(doc)
     if grade <= target:
         return [Diagnostic(doc.source_path, None, f"reading grade level {grade:.1f} (target {target:g} or "

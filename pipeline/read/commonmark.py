@@ -34,6 +34,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from .typography import quotes_for
 from ..models import Block, SourceLink
 from .sanitise import VOID
 from .markdown import (BACKLINK, SOURCE_LINE, ParsedBody, RawHtml, footnote_id, nest_toc,
@@ -57,9 +58,10 @@ _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)")
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
-def parse_body(body: str, body_line: int) -> ParsedBody:
-    """Read the Markdown `body`, whose first line is line `body_line` of its file."""
-    md = _parser()
+def parse_body(body: str, body_line: int, lang: str = "en") -> ParsedBody:
+    """Read the Markdown `body`, whose first line is line `body_line` of its file, with
+    the quotation marks of `lang`."""
+    md = _parser(quotes_for(lang))
     env: dict = {}
     tokens = md.parse(body, env)
     walk = _SourceWalk(body.split("\n"), body_line)
@@ -76,9 +78,10 @@ def parse_body(body: str, body_line: int) -> ParsedBody:
         raw_html=tuple(walk.raw_html))
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": PARSER_NESTING})
+@lru_cache(maxsize=None)
+def _parser(quotes: tuple[str, str, str, str]) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "maxNesting": PARSER_NESTING,
+                                   "quotes": list(quotes)})
     md.enable(["replacements", "smartquotes"])
     # Every link and image is kept as written, so that document.py can refuse a
     # `javascript:` or `file:` one with its line instead of showing it as text.

@@ -40,6 +40,7 @@ FRONT_MATTER_FIELDS = [
     Field("cover", "image"),
     Field("theme"),
     Field("disclaimer"),
+    Field("original_sha256"),  # a translation: the original's SHA-256 when last updated
     Field("markdown"),
 ]
 # The Markdown dialects a document may be written in (front matter or site.yml `markdown:`)
@@ -97,7 +98,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         problems.append(Diagnostic(path, body_line, "the document has no text after its front matter",
                                 "write the article below the closing '---' line"))
         raise InvalidInput(problems)
-    converted = (_convert_body(path, body, body_line, site, dialect, problems)
+    converted = (_convert_body(path, body, body_line, site, dialect, lang, problems)
                  if dialect in PARSERS else None)
     if any(p.severity == "error" for p in problems) or converted is None:
         raise InvalidInput(problems)
@@ -121,6 +122,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
         images=images,
         site=site,
         disclaimer=" ".join(values.get("disclaimer", site.disclaimer).split()),
+        original_sha256=str(values.get("original_sha256", "")),
         disclaimer_line=(first_sentence(values["disclaimer"], lang or site.lang)
                          if "disclaimer" in values else site.disclaimer_line),
         blocks=parsed.blocks,
@@ -232,11 +234,11 @@ def _people(front: YamlText, ids: tuple[str, ...], field: str, people: dict[str,
 
 
 def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: str,
-                  problems: list[Diagnostic]) -> tuple[ParsedBody, tuple[Path, ...]] | None:
+                  lang: str, problems: list[Diagnostic]) -> tuple[ParsedBody, tuple[Path, ...]] | None:
     """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
     Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        parsed = PARSERS[dialect](body, body_line)
+        parsed = PARSERS[dialect](body, body_line, lang)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                    f"(lists or quotes inside each other; the limit is "

@@ -17,6 +17,7 @@ import markdown
 from lxml import etree
 
 from ..models import Block, SourceLink, TocEntry
+from .typography import quotes_for
 from .markdown import BACKLINK, SOURCE_LINE, ParsedBody, RawHtml, slugify
 
 EXTENSIONS = [
@@ -45,10 +46,16 @@ KINDS = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading",
 _WORD = re.compile(r"[^\W_]{2,}")
 
 
-def parse_body(body: str, body_line: int) -> ParsedBody:
+def parse_body(body: str, body_line: int, lang: str = "en") -> ParsedBody:
     """Read the Markdown `body` (whose first line is line `body_line` of its file) as
-    Python-Markdown does."""
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=CONFIG,
+    Python-Markdown does, with the quotation marks of `lang`."""
+    double_open, double_close, single_open, single_close = quotes_for(lang)
+    substitutions = {**CONFIG["smarty"]["substitutions"],
+                     "left-double-quote": double_open, "right-double-quote": double_close,
+                     "left-single-quote": single_open, "right-single-quote": single_close}
+    converter = markdown.Markdown(extensions=EXTENSIONS,
+                                  extension_configs={**CONFIG,
+                                                     "smarty": {"substitutions": substitutions}},
                                   output_format="xhtml")
     html = converter.convert(body)
     root = lxml.html.fragment_fromstring(html, create_parent="div")

@@ -9,6 +9,7 @@ from typing import Callable
 from .. import __version__
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
+from . import i18n
 from ..read.sanitise import Video, video_of
 from .theme import Theme
 
@@ -77,5 +78,7 @@ def template_context(doc: Document | Collection, theme: Theme, medium: str, them
         "source_url": source_url,
         "logo_src": source_url(logo) if logo else theme_base + THEME_LOGO,
         "id_prefix": "",  # a collection's PDF prefixes each article's ids with its own
+        "lang": doc.lang,  # the language of our own words (templates' _())
+        "dir": i18n.direction(doc.lang),
         **extra,
     }

@@ -15,7 +15,6 @@ from typing import Callable
 import lxml.html
 import fontTools
 from ebooklib import epub
-from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
@@ -25,6 +24,8 @@ from ..checks.accessibility import accessibility_findings, images_without_alt
 from .metadata import book_href
 from .context import (document_files, source_relative, template_context,
                       theme_files, video_blocks)
+from . import fonts, i18n
+from .i18n import N_
 from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
@@ -37,7 +38,7 @@ from .theme import Theme
 COVER_PAGE = "cover.xhtml"
 COLLECTION_PAGE = "title.xhtml"  # a collection's title page, before its chapters
 GENERATED_COVER = "cover.png"
-NAV_TEXT = "Contents Landmarks Cover"  # words EbookLib writes into the navigation document
+NAV_WORDS = (N_("Contents"), N_("Landmarks"), N_("Cover"))  # EbookLib writes them in the navigation
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
 STYLESHEET = "theme/css/epub.css"
 
@@ -114,7 +115,7 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
             link.text = f"Watch the video on {video.host}"
     for details in body.iter("details"):  # some reading systems cannot open them
         details.set("open", "open")
-    references_id = references_section(body, epub=True)
+    references_id = references_section(body, epub=True, lang=doc.lang)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
     page = _well_formed(doc, theme.render_template("epub.xhtml", **context))
@@ -143,12 +144,19 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
     authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
+    def _(message: str) -> str:
+        return i18n.gettext(pub.lang, message)
+
     context = template_context(pub, theme, "epub", "theme/", lambda p: source_relative(pub, p),
                                stylesheet_href=STYLESHEET, cover_src=cover_name,
-                               cover_alt=f"Cover: {pub.title}, by {authors}")
+                               cover_alt=_("Cover: %(title)s, by %(authors)s")
+                               % {"title": pub.title, "authors": authors})
     cover_page = _well_formed(pub, theme.render_template("epub_cover.xhtml", **context))
 
     book = epub.EpubBook()
+    direction = i18n.direction(pub.lang)
+    if direction == "rtl":  # pages turn to the left: page-progression-direction="rtl"
+        book.set_direction(direction)
     book.set_identifier(book_identifier(pub))
     book.set_title(pub.title)
     book.set_language(pub.lang)
@@ -162,15 +170,24 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     for prop, value in accessibility_metadata(pub):
         book.add_metadata(None, "meta", value, {"property": prop})
 
-    cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title="Cover",
+    cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title=_("Cover"),
                            lang=pub.lang)
     for page in (cover, *chapters):
         page.add_link(href=STYLESHEET, rel="stylesheet", type="text/css")
         book.add_item(page)
+    used_text = _text_of(cover_page, *(page.finished for page in chapters)) + \
+        " ".join(_(word) for word in NAV_WORDS) + "".join(page.title for page in chapters)
+    # Scripts the theme's faces lack travel as subsets of the fallback faces.
+    plan = fonts.plan(used_text, theme, pub.lang)
+    # (a theme's own fallback faces travel with its fonts.css and files, as every face does)
+    system_faces = tuple(f for f in plan.fallbacks if theme.relative_path(f.regular) is None)
+    fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
-                                content=css.encode("utf-8")))
-    used_text = _text_of(cover_page, *(page.finished for page in chapters)) + NAV_TEXT + \
-        "".join(page.title for page in chapters)
+                                content=(fallback_rules + fonts.with_fallbacks(css, plan))
+                                .encode("utf-8")))
+    for index, (name, content) in enumerate(fallback_files):
+        book.add_item(epub.EpubItem(uid=f"fallback-{index}", file_name=f"theme/fonts/{name}",
+                                    media_type=_media_type(name), content=content))
     for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
@@ -189,16 +206,16 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
 
     book.toc = toc
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
+    book.add_item(epub.EpubNav(title=_("Contents"), direction=direction))
     book.spine = [cover, *chapters, ("nav", "no")]
-    book.guide = [{"type": "cover", "href": COVER_PAGE, "title": "Cover"},
+    book.guide = [{"type": "cover", "href": COVER_PAGE, "title": _("Cover")},
                   {"type": "text", "href": start, "title": pub.title},
-                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"}]
+                  {"type": "toc", "href": "nav.xhtml", "title": _("Contents")}]
 
     target = out_dir / f"{pub.slug}.epub"
     modified = dt.datetime.combine(pub.modified, dt.time(), tzinfo=dt.timezone.utc)
     epub.write_epub(str(target), book, {"epub3_pages": False, "mtime": modified,
-                                        "landmark_title": "Landmarks"})
+                                        "landmark_title": _("Landmarks")})
     _make_reproducible(target, pub.lang, modified)
     return target
 
@@ -253,22 +270,7 @@ def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
 
 def subset_font(data: bytes, text: str) -> bytes:
     """Keep only the glyphs `text` needs (plus ASCII), with the font's layout features."""
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.notdef_outline = True
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    # Every name record is kept (licence, designer...): set aside while subsetting, the
-    # name table also spares the subsetter a walk through the whole font for the names
-    # other tables refer to, some 40% of its time.
-    names = font["name"]
-    del font["name"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + string.printable)
-    subsetter.subset(font)
-    font["name"] = names
-    output = io.BytesIO()
-    font.save(output)
-    return output.getvalue()
+    return fonts.subset_font(TTFont(io.BytesIO(data), recalcTimestamp=False), text)
 
 
 def _text_of(*pages: bytes) -> str:

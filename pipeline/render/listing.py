@@ -9,7 +9,7 @@ the others). The listing's own stylesheet, fonts and logo go to dist/_site/.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,16 +17,17 @@ import lxml.html
 from lxml import etree
 
 from .. import __version__
-from . import metadata
+from . import fonts, i18n, metadata
+from .i18n import N_
 from .context import THEME_LOGO
 from ..models import Collection, Document, Site
 from .theme import Theme
 
 ASSETS = "_site"  # dist/_site/: the listing's stylesheet, fonts and logo
 FORMATS = (  # (label, file name pattern, media type)
-    ("Web page", "index.html", "text/html"),
-    ("PDF", "{slug}.pdf", "application/pdf"),
-    ("EPUB", "{slug}.epub", "application/epub+zip"),
+    (N_("Web page"), "index.html", "text/html"),
+    (N_("PDF"), "{slug}.pdf", "application/pdf"),
+    (N_("EPUB"), "{slug}.epub", "application/epub+zip"),
 )
 
 
@@ -48,6 +49,8 @@ class Publication:
     authors: tuple[str, ...]
     lang: str
     formats: tuple[Format, ...]
+    # The same article in other languages (dist/<lang>/<slug>/), listed with it.
+    translations: tuple[Publication, ...] = ()
 
     @property
     def url(self) -> str:
@@ -63,13 +66,14 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     into dist/."""
     found = publications(docs, dist_dir, described)
     bound = bound_publications(collections, dist_dir, described)
-    css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
                  else f"{ASSETS}/theme/{THEME_LOGO}")
     page = theme.render_template(
         "listing.html",
         site=site,
+        lang=site.lang,
+        dir=i18n.direction(site.lang),
         publications=found,
         collections=[c for c in bound if c.formats],
         version=__version__,
@@ -77,6 +81,9 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
         logo_src=logo_path,
         json_ld=metadata.script_json(listing_json_ld(site, found + bound)),
     )
+    text = lxml.html.document_fromstring(page.encode("utf-8")).text_content()
+    css = fonts.with_fallbacks(theme.stylesheet("screen"),
+                               fonts.plan(text, theme, site.lang))
     files = {f"{ASSETS}/theme/css/screen.css": css.encode("utf-8")}
     for name in theme.stylesheet_files(css) + ([] if logo else [THEME_LOGO]):
         files[f"{ASSETS}/theme/{name}"] = theme.resolve(name).read_bytes()
@@ -116,7 +123,25 @@ def publications(docs: list[Document], dist_dir: Path,
             found.append(_recorded(name, described[name], formats))
         elif (dist_dir / name / "index.html").is_file():
             found.append(_from_page(dist_dir / name, formats, name))
-    return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+    return sorted(_grouped(found), key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
+
+
+def _grouped(found: list[Publication]) -> list[Publication]:
+    """One entry per article: the original (dist/<slug>/) with its translations
+    (dist/<lang>/<slug>/) by language; a translation whose original is not in dist/
+    stands on its own."""
+    groups: dict[str, list[Publication]] = {}
+    for pub in found:
+        groups.setdefault(pub.slug.rsplit("/", 1)[-1], []).append(pub)
+    entries = []
+    for group in groups.values():
+        originals = [pub for pub in group if "/" not in pub.slug]
+        if not originals:
+            entries += group
+            continue
+        others = sorted((pub for pub in group if "/" in pub.slug), key=lambda pub: pub.lang)
+        entries.append(replace(originals[0], translations=tuple(others)))
+    return entries
 
 
 def _publication_folders(dist_dir: Path) -> list[str]:
@@ -213,6 +238,7 @@ def listing_json_ld(site: Site, found: list[Publication]) -> dict:
         "inLanguage": site.lang,
         "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
         "hasPart": [{"@type": "CreativeWork", "headline": p.title, "url": site.base_url + quote(p.url),
+                     **({"inLanguage": p.lang} if p.lang else {}),
                      **({"datePublished": p.date.isoformat()} if p.date else {})}
-                    for p in found],
+                    for entry in found for p in (entry, *entry.translations)],
     }

@@ -5,6 +5,7 @@ concatenating strings)."""
 from __future__ import annotations
 
 import json
+import posixpath
 import mimetypes
 from pathlib import Path
 import re
@@ -12,6 +13,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from markupsafe import Markup
 
+from . import i18n
 from .context import ARTICLE_LINK, THEME_LOGO, source_relative
 from ..models import Collection, Document, Person
 
@@ -73,7 +75,8 @@ def share_image(doc: Document) -> dict:
     {"url": absolute URL, "type": MIME type, "alt": text, "width"/"height" when known}
     """
     if doc.cover:
-        relative, alt, file = source_relative(doc, doc.cover), f"Cover of {doc.title}", doc.cover
+        relative, file = source_relative(doc, doc.cover), doc.cover
+        alt = i18n.gettext(doc.lang, "Cover of %(title)s") % {"title": doc.title}
     else:
         publisher = doc.byline.publisher
         relative = logo_path(doc)
@@ -170,7 +173,29 @@ def json_ld(doc: Document) -> dict:
         data["reviewedBy"] = [person_json(doc, person) for person in doc.byline.reviewers]
         data["lastReviewed"] = doc.byline.reviewed.isoformat()
     data["encoding"] = _encodings(doc)
+    if doc.translation_of and doc.translations:  # the original comes first
+        data["translationOfWork"] = {"@id": folder_url(doc, doc.translations[0][1])}
+    elif doc.translations:
+        data["workTranslation"] = [{"@id": folder_url(doc, folder), "inLanguage": lang}
+                                   for lang, folder in doc.translations]
     return data
+
+
+def folder_url(doc: Document, folder: str) -> str:
+    """The canonical URL of a publication folder of dist/ ('es/slug')."""
+    return f"{doc.site.base_url}{quote(folder)}/"
+
+
+def language_versions(doc: Document) -> list[dict]:
+    """The document and its translations, in the order of the language switcher: each
+    with its language tag, its name in that language, its canonical URL, its address
+    relative to this page and whether it is this page."""
+    versions = sorted([(doc.lang, doc.folder), *doc.translations],
+                      key=lambda version: ("/" in version[1], version[0]))  # original first
+    return [{"lang": lang, "name": i18n.language_name(lang), "url": folder_url(doc, folder),
+             "href": posixpath.relpath(folder, doc.folder) + "/",
+             "current": folder == doc.folder}
+            for lang, folder in versions]
 
 
 def _creative_work(doc: Document | Collection) -> dict:

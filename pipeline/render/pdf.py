@@ -18,6 +18,7 @@ from lxml import etree
 
 from .context import source_relative, template_context, video_blocks
 from .metadata import book_href, canonical_url
+from . import fonts
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
@@ -119,18 +120,26 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network,
                                None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
-    fonts = font_config(theme)
+    faces = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
-        stylesheets = [CSS(string=theme.stylesheet(medium) + extra_css,
+        # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
+        css = fonts.with_fallbacks(theme.stylesheet(medium),
+                                   fonts.plan(page_text(page), theme, doc.lang))
+        stylesheets = [CSS(string=css + extra_css,
                            base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
-                           font_config=fonts, color_profiles=color_profiles)]
+                           font_config=faces, color_profiles=color_profiles)]
         html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
-        html.write_pdf(target, stylesheets=stylesheets, font_config=fonts,
+        html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
                        color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
+
+
+def page_text(page: str) -> str:
+    """Every character a rendered page shows (and its style sheet's strings)."""
+    return lxml.html.document_fromstring(page.encode("utf-8")).text_content()
 
 
 def read_online(doc: Document | Collection) -> dict | None:

@@ -7,25 +7,28 @@ from __future__ import annotations
 
 import lxml.html
 
+from . import i18n
+
 SECTION_ID = "references"
 
 
-def notes_heading(root: lxml.html.HtmlElement) -> str | None:
+def notes_heading(root: lxml.html.HtmlElement, lang: str = "en") -> str | None:
     """The heading the notes of a body (parsed) get, or None when it has no notes."""
     container = root.xpath('.//div[@class="footnote"]/ol')
     if not container:
         return None
     cites_url = any((a.get("href") or "").startswith(("http://", "https://"))
                     for a in container[0].iter("a"))
-    return "References" if cites_url else "Notes"
+    return i18n.gettext(lang, "References") if cites_url else i18n.gettext(lang, "Notes")
 
 
-def references_section(root: lxml.html.HtmlElement, epub: bool = False) -> str | None:
+def references_section(root: lxml.html.HtmlElement, epub: bool = False,
+                       lang: str = "en") -> str | None:
     """Turn the footnotes block of `root` (a parsed body, changed in place) into the
     references section; return the section's id, or None when there are no notes.
 
     Citations and back links get their DPUB-ARIA roles (and, in the EPUB, their epub:type)."""
-    heading_text = notes_heading(root)
+    heading_text = notes_heading(root, lang)
     if heading_text is None:
         return None
     [container] = root.xpath('.//div[@class="footnote"]')

@@ -15,6 +15,7 @@ import yaml
 from markupsafe import Markup
 
 from ..diagnostics import PressroomError
+from . import i18n
 
 MEDIA = ("screen", "print", "press", "epub", "cover")
 _IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']([^"']+)["']\s*\)?\s*;""")
@@ -26,11 +27,29 @@ def theme_names(themes_dir: Path) -> set[str]:
 
 
 def format_date(value: dt.date, lang: str = "en") -> str:
-    """A date as readers of `lang` write it (US order for en-US, day first elsewhere)."""
-    month = value.strftime("%B")
-    if lang.lower() == "en-us":
-        return f"{month} {value.day}, {value.year}"
-    return f"{value.day} {month} {value.year}"
+    """A date as readers of `lang` write it (Babel's long format)."""
+    return i18n.format_date(value, lang)
+
+
+def css_counters(text: str) -> Markup:
+    """A message with %(page)s and %(pages)s as CSS content: strings and page counters."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", str(text)):
+        if piece in ("%(page)s", "%(pages)s"):
+            parts.append(f"counter({piece[2:-2]})")
+        elif piece:
+            parts.append(str(css_string(piece)))
+    return Markup(" ".join(parts))
+
+
+@jinja2.pass_context
+def _gettext(context, message: str) -> str:
+    return i18n.gettext(context.get("lang", "en"), message)
+
+
+@jinja2.pass_context
+def _ngettext(context, singular: str, plural: str, count: int) -> str:
+    return i18n.ngettext(context.get("lang", "en"), singular, plural, count)
 
 
 def css_string(value: str) -> Markup:
@@ -100,9 +119,17 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        # Our own words in the language of the page (`lang` in the template's context).
+        env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
         env.filters["longdate"] = format_date
         env.filters["css_string"] = css_string
+        env.filters["css_counters"] = css_counters
+        env.filters["text_direction"] = i18n.text_direction
+        env.filters["language_name"] = i18n.language_name
+        env.filters["disclaimer"] = i18n.disclaimer
+        env.filters["disclaimer_line"] = i18n.disclaimer_line
         env.globals["theme"] = self
         return env
 
@@ -138,7 +165,7 @@ class Theme:
         for reference in _URL.findall(css):
             if reference.startswith(("data:", "#")):
                 continue
-            name = _theme_name(reference)
+            name = theme_file_name(reference)
             if name not in files:
                 files.append(name)
         return files
@@ -149,14 +176,14 @@ class Theme:
             reference = match[1]
             if reference.startswith(("data:", "#")):
                 return match[0]
-            name = _theme_name(reference)
+            name = theme_file_name(reference)
             media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
             encoded = base64.b64encode(self.resolve(name).read_bytes()).decode("ascii")
             return f'url("data:{media_type};base64,{encoded}")'
         return _URL.sub(data_url, css)
 
 
-def _theme_name(reference: str) -> str:
+def theme_file_name(reference: str) -> str:
     """A url() of a stylesheet in css/ as a theme-relative name ('../fonts/x.ttf' -> 'fonts/x.ttf')."""
     parts: list[str] = []
     for part in Path("css", reference).parts:

@@ -13,7 +13,8 @@ import lxml.html
 from lxml import etree
 from markupsafe import Markup
 
-from . import metadata
+from . import fonts, i18n, metadata
+from .i18n import N_
 from .context import (THEME_LOGO, document_files, source_relative, template_context,
                       theme_files, video_blocks)
 from ..read.document import polyglot_markup
@@ -30,8 +31,8 @@ SINGLE_FILE_WIDTH = 960  # px: images inlined into the single file (sent by e-ma
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # an absolute URL
 VIDEO_SCRIPT = "js/video.js"  # theme file: the click-to-play button of video blocks
 FORMAT_LINKS = (  # (format, link text, what it is for)
-    ("pdf", "PDF", "to print"),
-    ("epub", "EPUB", "for e-readers"),
+    ("pdf", N_("PDF"), N_("to print")),
+    ("epub", N_("EPUB"), N_("for e-readers")),
 )
 
 
@@ -41,13 +42,13 @@ def single_file_name(doc: Document) -> str:
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """index.html, with the theme's files under theme/ and the document's images beside it."""
-    css = theme.stylesheet("screen")
     variants: dict = {}
     body = web_body(doc, single=False, variants=variants)
     scripts = [f"theme/{VIDEO_SCRIPT}"] if "data-embed=" in body else []
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
                  stylesheet_href="theme/css/screen.css", inline_css=None,
                  json_ld=metadata.json_ld(doc), body=body, scripts=scripts)
+    css = screen_css(theme, page, doc.lang)
     _write_theme(doc, theme, css, out_dir)
     if scripts:
         _write(out_dir / "theme" / VIDEO_SCRIPT, theme.resolve(VIDEO_SCRIPT).read_bytes())
@@ -71,7 +72,8 @@ def _page_files(doc: Document) -> set:
 def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """The same page as one file, for e-mail: stylesheet, fonts and images inlined (data:
     URLs); links to the other formats and to other pages are absolute."""
-    css = theme.embed_files(theme.stylesheet("screen"))
+    css = theme.embed_files(screen_css(theme, f"{doc.title} {doc.description} {doc.body_html}",
+                                       doc.lang))
     page = _page(doc, theme, _data_url, single=True, stylesheet_href=None,
                  inline_css=Markup(css.replace("</", "<\\/")),
                  logo_src=(_data_url(doc.byline.publisher.logo) if doc.byline.publisher.logo
@@ -83,19 +85,26 @@ def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
 def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Path:
     """dist/collections/<name>/index.html: the collection's articles in order, each linking
     to its own web page, and the collection's PDF and EPUB."""
-    css = theme.stylesheet("screen")
     articles = [{"doc": doc, "href": f"../../{quote(doc.folder)}/"}
                 for doc in collection.documents]
     page = _page(collection, theme, lambda p: source_relative(collection, p), single=False,
                  template="collection.html", stylesheet_href="theme/css/screen.css",
                  inline_css=None, articles=articles, home_href="../../",
                  json_ld=metadata.collection_json_ld(collection))
+    css = screen_css(theme, page, collection.lang)
     _write_theme(collection, theme, css, out_dir)
     shown = (collection.byline.publisher.logo, collection.cover,
              *(person.photo for person in collection.byline.authors))  # photos: in JSON-LD
     for path in dict.fromkeys(filter(None, shown)):
         _write(out_dir / source_relative(collection, path), path.read_bytes())
     return _write(out_dir / "index.html", page.encode("utf-8"))
+
+
+def screen_css(theme: Theme, page: str, lang: str) -> str:
+    """The bundled screen stylesheet, its font stacks naming the fallback faces the
+    page's scripts need (the reader's device draws them when it has them)."""
+    text = lxml.html.document_fromstring(page.encode("utf-8")).text_content()
+    return fonts.with_fallbacks(theme.stylesheet("screen"), fonts.plan(text, theme, lang))
 
 
 def _write_theme(doc: Document | Collection, theme: Theme, css: str, out_dir: Path) -> None:
@@ -109,7 +118,8 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
           template: str = "web.html", **extra) -> str:
     canonical = metadata.canonical_url(doc)
     link = (lambda name: metadata.absolute_url(doc, name)) if single else (lambda name: name)
-    formats = [{"href": link(metadata.format_file(doc, fmt)), "label": label, "purpose": purpose,
+    formats = [{"href": link(metadata.format_file(doc, fmt)),
+                "label": i18n.gettext(doc.lang, label), "purpose": i18n.gettext(doc.lang, purpose),
                 "type": metadata.FORMAT_TYPES[fmt]} for fmt, label, purpose in FORMAT_LINKS]
     variables = {
         "canonical_url": canonical,
@@ -117,7 +127,11 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
         "twitter_card": metadata.twitter_card(doc),
         "json_ld": metadata.script_json(json_ld),
         "formats": formats,
-        "home_href": doc.site.base_url if single else "../",
+        "home_href": doc.site.base_url if single else "../" * (doc.folder.count("/") + 1),
+        "languages": [dict(version, href=version["url"]) if single else version
+                      for version in (metadata.language_versions(doc)
+                                      if isinstance(doc, Document) and doc.translations
+                                      else [])],
         **extra,
     }
     return theme.render_template(
@@ -138,7 +152,7 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
     links absolute ones. Otherwise JPEG and PNG images become responsive (see
     _responsive), and `variants` gets the files they need."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
-    references_section(root)
+    references_section(root, lang=doc.lang)
     images = set(doc.images)
     for anchor in root.iter("a"):
         href = anchor.get("href") or ""

@@ -1,0 +1,425 @@
+"""Every language the clinics' patients read: no missing glyph in the PDF (pdftotext finds
+every character, WeasyPrint draws no .notdef), our own words from the catalogues, right to
+left, translations linked (hreflang, switcher, JSON-LD), stale translations, readability
+per language, `new --translate`; and the Spanish, Chinese, Vietnamese and Arabic documents
+through EPUBCheck, Ace, the Nu Html Checker and axe at zero."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from checkers import describe_ace, describe_axe, describe_vnu, run_ace, run_axe, serve, vnu_findings
+from helpers import REPO, SEED_SLUG, article, make_project, run_epubcheck, run_publish, write_source
+from pipeline.build.languages import link_translations, stale_translations
+from pipeline.build.publish import Project, gather
+from pipeline.checks.readability import readability_findings
+from pipeline.render import i18n, web
+from pipeline.render.theme import Theme
+from pipeline.scaffold import new_translation
+
+SPANISH = REPO / "tests" / "fixtures" / "languages" / f"{SEED_SLUG}.es.md"
+# One sentence per script ("stem cell therapy does not cure multiple sclerosis").
+SCRIPTS = {
+    "vi": "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.",
+    "ru": "Терапия стволовыми клетками не излечивает рассеянный склероз.",
+    "el": "Η θεραπεία με βλαστοκύτταρα δεν θεραπεύει τη σκλήρυνση κατά πλάκας.",
+    "zh-Hans": "干细胞疗法不能治愈多发性硬化症。",
+    "zh-Hant": "幹細胞療法不能治癒多發性硬化症。",
+    "ja": "幹細胞療法は多発性硬化症を治すものではありません。",
+    "ko": "줄기세포 치료는 다발성 경화증을 완치하지 못합니다.",
+    "ar": "العلاج بالخلايا الجذعية لا يشفي التصلب المتعدد.",
+    "fa": "درمان با سلول‌های بنیادی، ام‌اس را درمان قطعی نمی‌کند.",
+    "ur": "اسٹیم سیل تھراپی ملٹیپل سکلیروسس کا علاج نہیں ہے۔",
+    "he": "טיפול בתאי גזע אינו מרפא טרשת נפוצה.",
+    "hi": "स्टेम सेल थेरेपी मल्टीपल स्क्लेरोसिस का इलाज नहीं है।",
+    "bn": "স্টেম সেল থেরাপি মাল্টিপল স্ক্লেরোসিস নিরাময় করে না।",
+    "th": "การบำบัดด้วยสเต็มเซลล์ไม่สามารถรักษาโรคปลอกประสาทอักเสบให้หายขาดได้",
+    "km": "ការព្យាបាលដោយកោសិកាដើម មិនអាចព្យាបាលជំងឺក្រិនច្រើនកន្លែងឱ្យជាសះស្បើយបានទេ។",
+}
+# Scripts whose vowel signs are drawn before the consonant they follow, or stacked:
+# a PDF's ToUnicode map gives each glyph one text, and WeasyPrint 70 writes no
+# ActualText, so such marks can be drawn (no .notdef) yet missing from the extracted text.
+REORDERED = {"hi", "bn", "km", "th"}
+# Characters the shaper draws as two glyphs (Thai SARA AM: the mark NIKHAHIT and SARA AA):
+# the extracted text holds the letter (the mark, as above, may be lost).
+DRAWN_AS = {"\u0e33": "\u0e32"}
+
+
+def slug_of(lang: str) -> str:
+    return "script-" + lang.lower()
+
+
+class NotdefLog(logging.Handler):
+    """WeasyPrint's warnings that it drew the empty box for a character."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        if ".notdef" in record.getMessage():
+            self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="session")
+def script_build(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("scripts") / "project", seed=False)
+    for lang, sentence in SCRIPTS.items():
+        write_source(root, slug_of(lang), article(f"lang: {lang}", f"{sentence}\n\n**{sentence}**\n",
+                                                  title=sentence[:30]))
+    log = NotdefLog()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(log)
+    try:
+        outcome = run_publish(root, ("pdf",))
+    finally:
+        logger.removeHandler(log)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    return root, log.messages
+
+
+@pytest.mark.parametrize("lang", list(SCRIPTS))
+def test_every_character_of_the_source_is_in_the_pdf(lang, script_build):
+    root, _ = script_build
+    pdf = root / "dist" / slug_of(lang) / f"{slug_of(lang)}.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    wanted = {ch for ch in SCRIPTS[lang] if unicodedata.category(ch)[0] not in "CZ"}
+    missing = wanted - set(text)
+    if lang in REORDERED:
+        missing = {ch for ch in missing if unicodedata.category(ch) not in ("Mn", "Mc")}
+    missing = {ch for ch in missing if not set(DRAWN_AS.get(ch, ch)) <= set(text)}
+    assert not missing, [f"U+{ord(ch):04X} {unicodedata.name(ch, '')}" for ch in missing]
+
+
+def test_no_glyph_is_drawn_as_an_empty_box(script_build):
+    _, notdef = script_build
+    assert notdef == []
+
+
+def test_our_own_words_are_in_the_documents_language(script_build):
+    root, _ = script_build
+    text = subprocess.run(["pdftotext", str(root / "dist" / "script-zh-hans" /
+                                            "script-zh-hans.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "作者：" in text and "发布于" in text and "免责声明" in text
+    assert "第 1 页，共 1 页" not in text  # page 1 has no page number
+    assert "By " not in text and "Published" not in text and "Disclaimer" not in text
+    assert "本文为一般性信息，并非医疗建议" in text  # the built-in disclaimer, translated
+
+
+def test_a_character_no_font_has_is_an_error_with_its_line_and_column(empty_project):
+    write_source(empty_project, "tangut", article("", "First line.\n\nSecond line with 𗀀 in it.\n"))
+    outcome = run_publish(empty_project, ("pdf",))
+    [problem] = [p for p in outcome.problems if p.rule == "missing-glyph"]
+    assert "U+17000" in problem.message and "𗀀" in problem.message
+    assert (problem.line, problem.column) == (10, 18)
+    assert "fallback_fonts" in problem.fix
+    assert not (empty_project / "dist" / "tangut").exists()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("es", "Página %(page)s de %(pages)s"), ("zh-CN", "第 %(page)s 页，共 %(pages)s 页"),
+    ("zh-TW", "第 %(page)s 頁，共 %(pages)s 頁"), ("vi", "Trang %(page)s / %(pages)s"),
+    ("ko", "%(pages)s쪽 중 %(page)s쪽"), ("ru", "Страница %(page)s из %(pages)s"),
+    ("ar", "الصفحة %(page)s من %(pages)s"), ("fr", "Page %(page)s of %(pages)s"),
+])
+def test_messages_come_from_the_catalogue_of_the_language(lang, expected):
+    assert i18n.gettext(lang, "Page %(page)s of %(pages)s") == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "zh_Hans", "zh_Hant", "vi", "ko", "ru", "ar"])
+def test_every_catalogue_translates_every_message(lang):
+    assert lang in i18n.available()
+    assert i18n.untranslated(lang.replace("_", "-")) == ()
+    # the disclaimer's first sentence is the PDF footer: 100 characters at most
+    assert len(i18n.disclaimer_line(i18n.DEFAULT_DISCLAIMER, lang)) <= 100
+
+
+def test_every_message_the_program_uses_is_in_the_english_catalogue():
+    from babel.messages.extract import extract_from_dir
+
+    used = set()
+    for root, method, keywords in (
+            (REPO / "pipeline", "python", {"gettext": (2,), "ngettext": (2, 3), "N_": None}),
+            (REPO / "themes", "jinja2.ext:babel_extract", {"_": None, "ngettext": (1, 2)})):
+        for _, _, message, _, _ in extract_from_dir(
+                root, method_map=[("**.py", "python"), ("**.html", method), ("**.xhtml", method)],
+                keywords=keywords, options_map={"**.html": {"extensions": "jinja2.ext.i18n"},
+                                                "**.xhtml": {"extensions": "jinja2.ext.i18n"}}):
+            used.add(message if isinstance(message, str) else message[0])
+    assert used, "nothing extracted"
+    assert used - set(i18n.messages()) == set()
+
+
+def test_a_language_without_catalogue_is_reported_by_check(empty_project):
+    from pipeline.build.check import collect_findings
+
+    write_source(empty_project, "french", article("lang: fr", "Bonjour.\n"))
+    findings, _ = collect_findings(Project(empty_project), fast=True)
+    [untranslated] = [f for f in findings if f.rule == "untranslated"]
+    assert untranslated.severity == "warning" and "'fr'" in untranslated.message
+    assert "pipeline/locale/fr" in untranslated.fix
+
+
+def test_direction_and_dates_by_language():
+    import datetime as dt
+
+    assert [i18n.direction(lang) for lang in ("ar", "he", "fa", "ur", "es", "zh-Hans")] == \
+        ["rtl", "rtl", "rtl", "rtl", "ltr", "ltr"]
+    day = dt.date(2026, 11, 25)
+    assert i18n.format_date(day, "es") == "25 de noviembre de 2026"
+    assert i18n.format_date(day, "zh-Hans") == "2026年11月25日"
+    assert i18n.format_date(day, "en-US") == "November 25, 2026"
+
+
+# ---------------------------------------------------------------------------
+# Translations
+
+
+@pytest.fixture
+def translated(empty_project):
+    """The seed article and its Spanish translation (source/<slug>.es.md), as read."""
+    shutil.copy(REPO / "source" / f"{SEED_SLUG}.md", empty_project / "source")
+    shutil.copy(SPANISH, empty_project / "source" / SPANISH.name)
+    documents, problems = gather(Project(empty_project))
+    assert not problems, problems
+    original, spanish = sorted(documents, key=lambda doc: bool(doc.translation_of))
+    assert spanish.translation_of == SEED_SLUG and spanish.folder == f"es/{SEED_SLUG}"
+    return empty_project, [original, spanish]
+
+
+def test_each_language_links_the_others(translated, tmp_path):
+    root, (original, spanish) = translated
+    theme = Theme.load(root / "themes", "default")
+    for doc in (original, spanish):
+        page = lxml.html.parse(str(web.render(doc, theme, tmp_path / doc.folder))).getroot()
+        alternates = {link.get("hreflang"): link.get("href")
+                      for link in page.xpath('//link[@rel="alternate"][@hreflang]')}
+        assert alternates == {
+            "en-US": f"https://www.stemedix.com/articles/{SEED_SLUG}/",
+            "es": f"https://www.stemedix.com/articles/es/{SEED_SLUG}/",
+            "x-default": f"https://www.stemedix.com/articles/{SEED_SLUG}/"}
+        switcher = page.xpath('//nav[@class="languages"]')[0]
+        current = switcher.xpath('.//*[@aria-current="page"]')[0]
+        assert current.get("lang") == doc.lang
+        [other] = switcher.xpath(".//a")
+        assert other.text == ("Español" if doc is original else "English")
+        target = (tmp_path / doc.folder / other.get("href")).resolve()
+        assert target == (tmp_path / (spanish if doc is original else original).folder).resolve()
+        data = json.loads(page.xpath('//script[@type="application/ld+json"]')[0].text)
+        assert data["inLanguage"] == doc.lang
+        if doc is spanish:
+            assert data["translationOfWork"] == {
+                "@id": f"https://www.stemedix.com/articles/{SEED_SLUG}/"}
+            assert page.xpath('//p[@class="byline-dates"]')[0].text_content() == \
+                "Publicado el 25 de noviembre de 2026"
+        else:
+            assert data["workTranslation"][0]["inLanguage"] == "es"
+
+
+def test_the_listing_groups_an_articles_languages(translated):
+    root, _ = translated
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok, outcome.problems
+    listing = lxml.html.parse(str(root / "dist" / "index.html")).getroot()
+    [entry] = listing.xpath('//li[@class="publication"]')
+    [spanish] = entry.xpath('.//div[@class="publication-translations"]//li')
+    assert spanish.get("lang") == "es"
+    assert spanish.xpath(".//a/@href")[0] == f"es/{SEED_SLUG}/"
+    assert spanish.text_content().startswith("Español: ¿Puede la terapia")
+
+
+def test_a_collection_in_a_language_binds_the_translations(translated):
+    root, _ = translated
+    (root / "source" / "collections").mkdir()
+    (root / "source" / "collections" / "guia.yml").write_text(
+        f"title: Guía\ndescription: Para pacientes.\nlang: es\narticles: [{SEED_SLUG}]\n",
+        encoding="utf-8")
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok, outcome.problems
+    page = lxml.html.parse(str(root / "dist" / "collections" / "guia" / "index.html")).getroot()
+    assert page.xpath('//h3[@class="publication-title"]/a/@href') == [f"../../es/{SEED_SLUG}/"]
+    assert page.get("lang") == "es"
+
+
+def test_quotation_marks_follow_the_language(empty_project):
+    write_source(empty_project, "citas", article("lang: es", 'Dijo "no" y \'sí\'.\n'))
+    write_source(empty_project, "zitate", article("lang: de", 'Er sagte "nein".\n'))
+    write_source(empty_project, "quotes", article("lang: en-US", 'She said "no".\n'))
+    documents, problems = gather(Project(empty_project))
+    assert not problems
+    bodies = {doc.slug: str(doc.body_html) for doc in documents}
+    assert "«no»" in bodies["citas"] and "“sí”" in bodies["citas"]
+    assert "„nein“" in bodies["zitate"]
+    assert "“no”" in bodies["quotes"]
+
+
+def test_a_changed_original_makes_its_translation_stale(translated):
+    root, (original, spanish) = translated
+    assert stale_translations([original, spanish]) == []
+    with original.source_path.open("a", encoding="utf-8") as file:
+        file.write("\nA new paragraph.\n")
+    [warning] = stale_translations([original, spanish])
+    assert warning.severity == "warning" and warning.rule == "translation-stale"
+    assert f"{SEED_SLUG}.md changed" in warning.message
+    assert "original_sha256:" in warning.fix
+
+
+def test_new_translate_fills_in_the_front_matter(empty_project):
+    shutil.copy(REPO / "source" / f"{SEED_SLUG}.md", empty_project / "source")
+    path = new_translation(empty_project / "source", SEED_SLUG, "es")
+    assert path.name == f"{SEED_SLUG}.es.md"
+    text = path.read_text(encoding="utf-8")
+    assert "\nlang: es\n" in text and "authors: [becky-palmer]" in text
+    import hashlib
+    digest = hashlib.sha256((empty_project / "source" / f"{SEED_SLUG}.md").read_bytes())
+    assert f"original_sha256: {digest.hexdigest()}" in text
+    with pytest.raises(Exception, match="already exists"):
+        new_translation(empty_project / "source", SEED_SLUG, "es")
+    with pytest.raises(Exception, match="no source named 'nope.md'"):
+        new_translation(empty_project / "source", "nope", "es")
+
+
+def test_readability_per_language(translated):
+    _, (original, spanish) = translated
+    [finding] = readability_findings(spanish)
+    assert "Fernández Huerta" in finding.message
+    chinese = dataclasses.replace(original, lang="zh-Hans")
+    [finding] = readability_findings(chinese)
+    assert "not available" in finding.message and "Flesch" not in finding.message
+
+
+# ---------------------------------------------------------------------------
+# The checkers on the Spanish, Chinese, Vietnamese and Arabic documents
+
+
+CHECKED = {
+    "zh": ("zh-Hans", "干细胞疗法不能治愈多发性硬化症。简而言之：**不能**。\n\n## 什么是多发性硬化症？\n\n它是一种慢性自身免疫性疾病。"),
+    "vi": ("vi", "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.\n\n## Bệnh đa xơ cứng là gì?\n\nĐây là một bệnh tự miễn mạn tính."),
+    "ar": ("ar", "العلاج بالخلايا الجذعية لا يشفي التصلب المتعدد (MS).\n\n## ما هو التصلب المتعدد؟\n\nيصيب المرض نحو 2.8 مليون شخص في العالم."),
+}
+
+
+@pytest.fixture(scope="session")
+def checked_build(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("languages") / "project", seed=False)
+    shutil.copy(SPANISH, root / "source" / f"{SEED_SLUG}-es.md")
+    for name, (lang, body) in CHECKED.items():
+        write_source(root, f"language-{name}", article(f"lang: {lang}", body + "\n"))
+    outcome = run_publish(root)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    documents, _ = gather(Project(root))
+    return root, {doc.lang: doc for doc in documents}
+
+
+def _output(checked_build, lang: str, name: str) -> Path:
+    root, documents = checked_build
+    doc = documents[lang]
+    return root / "dist" / doc.folder / name.format(slug=doc.slug)
+
+
+LANGS = ["es", "zh-Hans", "vi", "ar"]
+
+
+def test_right_to_left_in_all_three_formats(checked_build):
+    page = lxml.html.parse(str(_output(checked_build, "ar", "index.html"))).getroot()
+    assert page.get("dir") == "rtl" and page.get("lang") == "ar"
+    with zipfile.ZipFile(_output(checked_build, "ar", "{slug}.epub")) as book:
+        opf = book.read("EPUB/content.opf").decode()
+        chapter = book.read(next(n for n in book.namelist() if n.endswith("language-ar.xhtml")))
+    assert 'page-progression-direction="rtl"' in opf
+    assert b'dir="rtl"' in chapter
+    text = subprocess.run(["pdftotext", str(_output(checked_build, "ar", "{slug}.pdf")),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    text = re.sub("[\u202a-\u202e]", "", text)  # pdftotext marks the right-to-left runs
+    assert "بقلم" in text and "المسؤولية" in text  # (lam-alef ligatures extract reversed)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_nu_html_checker_finds_nothing(lang, checked_build):
+    page = _output(checked_build, lang, "index.html")
+    found = vnu_findings([page])[page.resolve()]
+    assert found == [], describe_vnu(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_finds_no_violation(lang, checked_build):
+    root, documents = checked_build
+    with serve(root / "dist") as url:
+        for width in (375, 1280):
+            violations = run_axe(f"{url}{documents[lang].folder}/index.html", width, "light")
+            assert violations == [], describe_axe(violations)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_epubcheck_and_ace_find_nothing(lang, checked_build, tmp_path):
+    book = _output(checked_build, lang, "{slug}.epub")
+    (tmp_path / "epubcheck").mkdir()
+    report = run_epubcheck([book], tmp_path / "epubcheck")[book]
+    assert report.messages == [], report.describe()
+    violations = run_ace(book, tmp_path / "ace")
+    assert violations == [], describe_ace(violations)
+
+
+def test_new_translate_task_via_cli(project_root):
+    import sys
+
+    shutil.copy2(REPO / "tasks.py", project_root / "tasks.py")
+    (project_root / "pipeline").symlink_to(REPO / "pipeline", target_is_directory=True)
+    run = subprocess.run([sys.executable, "-m", "invoke", "new", "--translate", SEED_SLUG,
+                          "--lang", "es"], cwd=project_root, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (project_root / "source" / f"{SEED_SLUG}.es.md").is_file()
+    run = subprocess.run([sys.executable, "-m", "invoke", "new", "--translate", SEED_SLUG],
+                         cwd=project_root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1 and "--lang" in run.stdout + run.stderr
+
+
+def test_fallback_faces_by_language_and_share():
+    from pipeline.render import fonts
+
+    theme = Theme.load(REPO / "themes", "default")
+    vietnamese = fonts.plan(SCRIPTS["vi"], theme, "vi")
+    assert [f.family for f in vietnamese.fallbacks] == ["Noto Sans"] and vietnamese.leading
+    css = fonts.with_fallbacks(theme.stylesheet("screen"), vietnamese)
+    assert '--font-body: "Noto Sans", "Atkinson Hyperlegible Next"' in css
+    english = fonts.plan("Interferon β is one of the older treatments for relapsing MS.", theme, "en")
+    assert english.fallbacks and not english.leading
+    # The same Han characters, in the forms readers of each language expect.
+    han = "多发性硬化症"
+    assert fonts.plan(han, theme, "zh-Hans").fallbacks[0].family == "Noto Sans CJK SC"
+    assert fonts.plan(han, theme, "zh-TW").fallbacks[0].family == "Noto Sans CJK TC"
+    assert fonts.plan(han, theme, "ja").fallbacks[0].family == "Noto Sans CJK JP"
+    # CJK punctuation from the CJK face, not from a face that happens to have it
+    assert [f.family for f in fonts.plan("症。", theme, "zh-Hans").fallbacks] == \
+        ["Noto Sans CJK SC"]
+
+
+def test_the_epub_carries_the_fallback_faces_it_needs(checked_build):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    with zipfile.ZipFile(_output(checked_build, "zh-Hans", "{slug}.epub")) as book:
+        css = book.read("EPUB/theme/css/epub.css").decode()
+        face = book.read("EPUB/theme/fonts/fallback-noto-sans-cjk-sc-400.otf")
+        chapter = book.read("EPUB/language-zh.xhtml").decode()
+    assert 'font-family: "Noto Sans CJK SC"' in css
+    assert '--font-body: "Atkinson Hyperlegible Next", "Noto Sans CJK SC"' in css
+    cmap = TTFont(io.BytesIO(face)).getBestCmap()
+    han = {ch for ch in chapter if "\u4e00" <= ch <= "\u9fff"}
+    assert han and all(ord(ch) in cmap for ch in han)
+    assert len(cmap) < 1000  # a subset, not the 65,000 glyphs of the face
