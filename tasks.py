@@ -8,7 +8,8 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from pipeline.build.publish import FORMATS, Project, clean as clean_dist, publish as publish_all
+from pipeline.build.publish import (FORMATS, BuildOptions, Project, clean as clean_dist,
+                                    publish as publish_all)
 from pipeline.build import check as report
 from pipeline.fetch_images import fetch_images as fetch_remote_images
 from pipeline.preview import serve as serve_preview
@@ -40,13 +41,12 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
            paper: str | None = None, press: bool | None = None,
            single_file: bool | None = None, force: bool = False, jobs: int = 0,
            strict: bool = False) -> None:
+    options = BuildOptions(formats, only=only, theme=theme, paper=paper, press=press,
+                           single_file=single_file, force=force,
+                           jobs=int(jobs) or os.cpu_count() or 1, strict=strict)
     try:
         with BuildProgress() as progress:
-            outcome = publish_all(PROJECT, formats, only=only, theme=theme, paper=paper,
-                                  press=press, single_file=single_file, force=force,
-                                  jobs=int(jobs) or os.cpu_count() or 1, report=progress,
-                                  plan=progress.plan,
-                                  strict=strict)
+            outcome = publish_all(PROJECT, options, report=progress, plan=progress.plan)
         print_summary(outcome)
     except PressroomError as error:
         raise Exit(f"error: {error}", code=1) from None
@@ -190,7 +190,7 @@ def fetch_images(c, only=None, allow_private=False):
         print("no web images to fetch")
 
 
-@task
-def clean(c):
+@task(help={"cache": "also empty .cache/ (image checks and variants, font subsets, covers)"})
+def clean(c, cache=False):
     """Delete dist/ and everything the builds wrote."""
-    clean_dist(PROJECT)
+    clean_dist(PROJECT, cache=cache)

@@ -1,24 +1,31 @@
 """`invoke preview`: serve dist/ on 127.0.0.1, rebuild the web pages on every save, and
 reload the open page; PDFs and EPUBs are rebuilt when they are asked for.
 
-The server injects a small script into every HTML page it serves. The script polls
-`/__pressroom/status` and reloads the page when the build number changes, or shows
-the build's errors over the page while they last. Errors never stop the server.
+The server injects a small script into every HTML page it serves. The script asks
+`/__pressroom/status?after=N`, which answers as soon as build N is followed by another
+(a long poll: the page reloads the moment a rebuild ends), and reloads the page, or
+shows the build's errors over the page while they last. Errors never stop the server.
+
+A save re-parses and re-renders only what depends on the changed file: each rebuild is
+an incremental publish (dist/manifest.json says what is current), in this one process,
+where the pipeline, the theme and, once a PDF was asked for, WeasyPrint stay loaded.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import importlib
 import json
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from watchfiles import watch
 
-from .build.publish import Project, publish
+from .build.publish import BuildOptions, Project, publish
 from .diagnostics import PressroomError
 
 STATUS_PATH = "/__pressroom/status"
@@ -40,15 +47,19 @@ RELOAD_SCRIPT = """<script>
     box.textContent = "Pressroom could not build:\\n\\n" + errors.join("\\n\\n");
   }
   function poll() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (seen !== null && s.build !== seen) { location.reload(); return; }
-      seen = s.build; show(s.errors);
-    }).catch(function () {}).finally(function () { setTimeout(poll, 400); });
+    var wait = 1000;
+    fetch("%s" + (seen === null ? "" : "?after=" + seen), {cache: "no-store"})
+      .then(function (r) { return r.json(); }).then(function (s) {
+        if (seen !== null && s.build !== seen) { location.reload(); return; }
+        seen = s.build; show(s.errors); wait = 0;
+      }).catch(function () {}).finally(function () { setTimeout(poll, wait); });
   }
   poll();
 })();
 </script>""" % STATUS_PATH
 FORMAT_OF = {".pdf": "pdf", ".epub": "epub"}
+LONG_POLL_SECONDS = 25  # a status request waits this long for a new build at most
+WARM_MODULES = ("pipeline.render.pdf", "pipeline.render.epub")  # for PDFs and EPUBs on request
 
 
 class Preview:
@@ -62,6 +73,7 @@ class Preview:
         self.build = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
+        self.finished = threading.Condition()  # notified when a rebuild ends
         self.changed_at = time.monotonic()
         self.built_at: dict[Path, float] = {}  # PDF/EPUB path -> when it was built
 
@@ -70,12 +82,14 @@ class Preview:
         with self.lock:
             started = time.perf_counter()
             try:
-                outcome = publish(self.project, ("html",), only=self.only,
+                outcome = publish(self.project, BuildOptions(("html",), only=self.only),
                                   report=lambda line: None)
                 self.errors = [str(problem) for problem in outcome.problems]
             except PressroomError as error:
                 self.errors = [str(error)]
-            self.build += 1
+            with self.finished:
+                self.build += 1
+                self.finished.notify_all()
             self.changed_at = time.monotonic()
         for error in self.errors:
             self.log(f"error: {error}")
@@ -93,7 +107,8 @@ class Preview:
             slug = path.parent.name
             self.log(f"building {fmt} of {slug} on request")
             try:
-                outcome = publish(self.project, (fmt,), only=slug, report=lambda line: None)
+                outcome = publish(self.project, BuildOptions((fmt,), only=slug),
+                                  report=lambda line: None)
                 problems = [str(problem) for problem in outcome.problems]
             except PressroomError as error:
                 problems = [str(error)]
@@ -101,13 +116,23 @@ class Preview:
                 self.log(f"error: {problem}")
             self.built_at[path] = time.monotonic()
 
-    def status(self) -> dict:
+    def status(self, after: int | None = None, timeout: float = LONG_POLL_SECONDS) -> dict:
+        """The build number and its errors; with `after`, once a build later than that
+        one has ended (or `timeout` seconds have passed)."""
+        if after is not None:
+            with self.finished:
+                self.finished.wait_for(lambda: self.build > after, timeout)
         return {"build": self.build, "errors": self.errors}
 
     def watch_forever(self, stop: threading.Event) -> None:
         paths = [self.project.source_dir, self.project.themes_dir]
-        for _changes in watch(*paths, stop_event=stop, debounce=150, step=50):
+        for _changes in watch(*paths, stop_event=stop, debounce=100, step=30):
             self.rebuild()
+
+    def warm_up(self) -> None:
+        """Import the PDF and EPUB renderers (WeasyPrint, EbookLib) ahead of a request."""
+        for name in WARM_MODULES:
+            importlib.import_module(name)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -117,8 +142,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass  # the terminal shows builds, not every request
 
     def do_GET(self):  # noqa: N802 (the base class's name)
-        if self.path.split("?")[0] == STATUS_PATH:
-            return self._send(json.dumps(self.preview.status()).encode(), "application/json")
+        url = urlsplit(self.path)
+        if url.path == STATUS_PATH:
+            after = parse_qs(url.query).get("after", [""])[0]
+            status = self.preview.status(int(after) if after.isdigit() else None)
+            return self._send(json.dumps(status).encode(), "application/json")
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
@@ -155,6 +183,7 @@ def serve(project: Project, port: int = 8000, only: str | None = None,
     stop = threading.Event()
     watcher = threading.Thread(target=preview.watch_forever, args=(stop,), daemon=True)
     watcher.start()
+    threading.Thread(target=preview.warm_up, daemon=True).start()
     host, bound = server.server_address[:2]
     log(f"serving dist/ at http://{host}:{bound}/ (Ctrl-C to stop); watching source/ "
         "and themes/")

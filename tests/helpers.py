@@ -22,7 +22,7 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from pipeline.build.publish import FORMATS, Outcome, Project, publish
+from pipeline.build.publish import FORMATS, BuildOptions, Outcome, Project, publish
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_SLUG = "can-stem-cell-therapy-cure-multiple-sclerosis"
@@ -96,8 +96,10 @@ def article(front: str = "", body: str = "Some text.\n", *, title: str | None = 
     return "\n".join(lines)
 
 
-def run_publish(root: Path, formats: tuple[str, ...] = FORMATS, **kwargs) -> Outcome:
-    return publish(Project(root), formats, **{"report": lambda line: None, **kwargs})
+def run_publish(root: Path, formats: tuple[str, ...] = FORMATS, report=lambda line: None,
+                plan=None, **options) -> Outcome:
+    """Publish the project at `root`; `options` are BuildOptions' fields."""
+    return publish(Project(root), BuildOptions(formats, **options), report=report, plan=plan)
 
 
 def make_png(path: Path, size: tuple[int, int] = (40, 40), colour=(200, 30, 60)) -> Path:

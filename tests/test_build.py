@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import SEED_SLUG, article, run_publish, write_source
+from pipeline.build import gather as gather_module
 from pipeline.build import publish as build
+from pipeline.render import epub as epub_module, pdf as pdf_module, web as web_module
 from pipeline.render import listing as listing_module
 from pipeline.build.publish import Project, clean, gather
 from pipeline.diagnostics import InvalidInput, PressroomError
@@ -30,7 +32,7 @@ def test_all_sources_are_checked_before_anything_is_rendered(project_root, monke
     write_source(project_root, "a-first", article())
     write_source(project_root, "z-last", article())
     events = []
-    real_read = build.read_document
+    real_read = gather_module.read_document
 
     def spy_read(path, *args):
         events.append(("read", path.stem))
@@ -44,8 +46,9 @@ def test_all_sources_are_checked_before_anything_is_rendered(project_root, monke
             return path
         return render
 
-    monkeypatch.setattr(build, "read_document", spy_read)
-    monkeypatch.setattr(build, "RENDERERS", {f: fake_render(f) for f in build.FORMATS})
+    monkeypatch.setattr(gather_module, "read_document", spy_read)
+    for module, fmt in ((web_module, "html"), (pdf_module, "pdf"), (epub_module, "epub")):
+        monkeypatch.setattr(module, "render", fake_render(fmt))
     outcome = run_publish(project_root)
     assert outcome.ok
     kinds = [kind for kind, _ in events]
@@ -85,7 +88,7 @@ def test_a_renderer_failure_leaves_no_trace_of_that_document(project_root, monke
         path.write_bytes(b"epub")
         return path
 
-    monkeypatch.setitem(build.RENDERERS, "epub", failing_epub)
+    monkeypatch.setattr(epub_module, "render", failing_epub)
     outcome = run_publish(project_root, ("html", "epub"))
     assert outcome.failed == ["fails-in-epub"]
     [problem] = outcome.problems

@@ -290,6 +290,17 @@ def test_editing_an_article_rebuilds_the_collections_that_bind_it(tmp_path):
     statuses = {r.slug: r.status for r in outcome.results}
     assert statuses[f"collections/{NAME}"] == "built"
     assert statuses["collections/short"] == "up to date"
+    # The guide's articles are read to bind it again; only the edited one is rendered.
+    assert sorted(outcome.read) == sorted(f"{slug}.md" for slug in ARTICLES)
+    assert {slug for slug, status in statuses.items() if status == "built"} == \
+        {SEED_SLUG, f"collections/{NAME}"}
+    assert run_publish(root, ("html",)).read == []
+    (root / "source" / "collections" / "short.yml").unlink()
+    gone = run_publish(root, ("html",))
+    assert gone.removed == ["collections/short"]
+    assert not (root / "dist" / "collections" / "short").exists()
+    assert "collections/short/" not in (root / "dist" / "index.html").read_text(encoding="utf-8")
+    assert f"collections/{NAME}/" in (root / "dist" / "index.html").read_text(encoding="utf-8")
 
 
 # --- The web page ----------------------------------------------------------------------

@@ -48,9 +48,9 @@ def test_every_post_publishes_but_those_showing_remote_images(corpus):
         for name in ("index.html", f"{slug}.pdf", f"{slug}.epub"):
             assert (root / "dist" / slug / name).is_file(), (slug, name)
     errors = [p for p in outcome.problems if p.severity == "error"]
-    for error in errors:  # a clear message with its line: the image is a URL
+    for error in errors:  # a clear message with its line: the image is on the web
         assert error.file.stem in REMOTE_IMAGES and error.line, error
-        assert "https://" in error.message and "URL" in error.message, error
+        assert "https://" in error.message and "invoke fetch-images" in error.message, error
         assert "Traceback" not in str(error) and "internal error" not in str(error)
 
 

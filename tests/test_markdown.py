@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from helpers import LONG_SLUG, LONG_SOURCE, article, make_png, write_source
-from pipeline.build.publish import Project, gather, publish
+from pipeline.build.publish import BuildOptions, Project, gather, publish
 from pipeline.checks.accessibility import accessibility_findings
 from pipeline.checks.claims import claim_findings, project_rules
 from pipeline.checks.links import link_findings
@@ -344,7 +344,7 @@ def test_a_slug_equal_to_a_language_folder_in_use_is_refused(empty_project):
 
 def test_publish_reports_a_swallowing_comment_and_publishes(empty_project):
     write_source(empty_project, "draft", article(body="Intro.\n\n<!-- to do\n\nHidden."))
-    outcome = publish(Project(empty_project), ("html",), report=lambda line: None)
+    outcome = publish(Project(empty_project), BuildOptions(("html",)), report=lambda line: None)
     assert outcome.ok and (empty_project / "dist" / "draft" / "index.html").is_file()
     assert any("draft.md:10:1: warning: '<!-- to do' is never closed" in str(problem)
                for problem in outcome.warnings), outcome.problems
@@ -397,7 +397,7 @@ def test_a_heading_typed_as_raw_html_is_in_the_source_map(reader, dialect):
 def test_an_original_and_its_translation_are_published_and_listed(empty_project):
     write_source(empty_project, "guide", article(body="Hello.", title="The guide"))
     write_source(empty_project, "guide.es", article(body="Hola.", title="La guía"))
-    outcome = publish(Project(empty_project), ("html",), report=lambda line: None)
+    outcome = publish(Project(empty_project), BuildOptions(("html",)), report=lambda line: None)
     assert outcome.ok, outcome.problems
     dist = empty_project / "dist"
     assert "Hola." in (dist / "es" / "guide" / "index.html").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ import pytest
 from invoke import Exit
 
 from helpers import REPO, SEED_SLUG, run_publish
-from pipeline.build import publish as build
+from pipeline.build import run as build
+from pipeline.render import epub as epub_module, web as web_module
 from pipeline.build import staging as output
 from pipeline.diagnostics import PressroomError
 from pipeline.build.staging import move_into, staging
@@ -106,7 +107,7 @@ def test_a_failure_mid_render_leaves_the_previous_outputs_byte_identical(
     source = project_root / "source" / f"{SEED_SLUG}.md"
     source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1),
                       encoding="utf-8")
-    monkeypatch.setitem(build.RENDERERS, "html", _half_then(failure, build.renderer("html")))
+    monkeypatch.setattr(web_module, "render", _half_then(failure, build.renderer("html")))
     if isinstance(failure, KeyboardInterrupt):
         with pytest.raises(KeyboardInterrupt):
             run_publish(project_root, ("html",), force=True)
@@ -128,8 +129,8 @@ def test_on_a_pool_one_failed_format_keeps_the_documents_other_formats_out_of_di
     source = project_root / "source" / f"{SEED_SLUG}.md"
     source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1),
                       encoding="utf-8")
-    monkeypatch.setitem(build.RENDERERS, "epub", _half_then(PressroomError("the EPUB gave up"),
-                                                            lambda doc, theme, folder: None))
+    monkeypatch.setattr(epub_module, "render", _half_then(PressroomError("the EPUB gave up"),
+                                                          lambda doc, theme, folder: None))
     outcome = run_publish(project_root, jobs=2)  # the pool's processes inherit the patch
     assert outcome.failed == [SEED_SLUG]
     assert "the EPUB gave up" in outcome.problems[0].message

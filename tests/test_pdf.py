@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from helpers import RICH_SLUG, SEED_SLUG, embedded_font_file, pdf_fonts
 from pipeline.render import pdf
+from pipeline.render.fonts import release_fonts
 from pipeline.build.publish import Project, gather
 from pipeline.render.theme import Theme
 
@@ -66,10 +67,10 @@ def test_pdf_does_not_depend_on_what_was_rendered_before(project_root, tmp_path,
     themes = project_root / "themes"
     classic, default = Theme.load(themes, "classic"), Theme.load(themes, "default")
 
-    monkeypatch.setattr(pdf, "_font_configs", {})  # as in a new process
+    release_fonts()  # as in a new process
     alone = pdf.render(doc, classic, _mkdir(tmp_path / "alone")).read_bytes()
 
-    monkeypatch.setattr(pdf, "_font_configs", {})
+    release_fonts()
     pdf.render(doc, default, _mkdir(tmp_path / "default"))
     after_default = pdf.render(doc, classic, _mkdir(tmp_path / "after")).read_bytes()
 

@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from helpers import SEED_SLUG, make_project
+from helpers import SEED_SLUG, article, make_project, write_source
+from pipeline.build import gather as gather_module
 from pipeline.build.publish import Project
 from pipeline.preview import STATUS_PATH, Preview, make_server
 
@@ -87,3 +88,39 @@ def test_pdf_and_epub_are_built_on_request(running):
     assert not pdf.exists()
     assert get(f"{base}/{SEED_SLUG}/{SEED_SLUG}.pdf").startswith(b"%PDF")
     assert get(f"{base}/{SEED_SLUG}/{SEED_SLUG}.epub").startswith(b"PK")
+
+
+def test_a_status_request_waits_for_the_next_build(running):
+    """The page's script asks with ?after=N: the answer comes when build N+1 ends."""
+    root, base = running
+    current = status(base)["build"]
+    answers = []
+    waiting = threading.Thread(target=lambda: answers.append(
+        json.loads(get(f"{base}{STATUS_PATH}?after={current}"))))
+    waiting.start()
+    time.sleep(0.5)
+    assert answers == []  # nothing saved yet: still waiting
+    source = root / "source" / f"{SEED_SLUG}.md"
+    source.write_text(source.read_text().replace("In one answer, no,", "In short, no,"))
+    waiting.join(timeout=30)
+    assert answers and answers[0]["build"] == current + 1
+
+
+def test_a_save_reparses_only_the_saved_source(tmp_path, monkeypatch):
+    root = make_project(tmp_path / "project")
+    write_source(root, "second", article(body="Second article.\n"))
+    reads = []
+    preview = Preview(Project(root), log=lambda line: None)
+    preview.rebuild()
+    real = gather_module.read_document
+
+    def spy(path, *args):
+        reads.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(gather_module, "read_document", spy)
+    source = root / "source" / "second.md"
+    source.write_text(source.read_text().replace("Second article.", "Edited."))
+    preview.rebuild()
+    assert reads == ["second.md"]
+    assert "Edited." in (root / "dist" / "second" / "index.html").read_text()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..checks import external as checkers
-from .publish import Project, gather, gather_collections, publish
+from .publish import BuildOptions, Project, gather, gather_collections, publish
 from ..checks.accessibility import accessibility_findings
 from ..checks.links import link_findings
 from ..diagnostics import SEVERITIES, Diagnostic, sort_key
@@ -84,7 +84,8 @@ def _output_findings(project: Project, only: str | None,
     with tempfile.TemporaryDirectory(prefix="pressroom-check-") as scratch:
         scratch_project = Project(project.root, output=Path(scratch))
         progress("building the web pages and EPUBs to check them")
-        outcome = publish(scratch_project, ("html", "epub"), only=only, report=lambda line: None)
+        outcome = publish(scratch_project, BuildOptions(("html", "epub"), only=only),
+                          report=lambda line: None)
         findings += list(outcome.problems)
         for name, pattern, run in OUTPUT_CHECKERS:
             for doc in documents:

@@ -2,6 +2,8 @@
 
 Called for every image a document, site.yml or authors.yml names, before anything is
 rendered, so a bad image is a message with the line that names it, not a failed render.
+Decoding a photo to find damage costs a tenth of a second or more, so each verdict is
+remembered in the project's cache under the file's content hash.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
+from ..cache import cache_key, cached, content_hash
+
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # per image file
 MAX_IMAGE_PIXELS = 40_000_000  # width x height of a raster image
 # What Pillow calls each format, by suffix (a JPEG named .png would get the wrong media type).
@@ -23,15 +27,24 @@ _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
 
 
-def image_problem(path: Path, reference: str) -> str:
+def image_problem(path: Path, reference: str, source_dir: Path) -> str:
     """Why the image file at `path` (written `reference` by the writer) cannot be published,
-    or "" when it can."""
+    or "" when it can. `source_dir` is the project's source/: its cache is beside it."""
     stat = path.stat()
-    return _problem(path, reference, stat.st_size, stat.st_mtime_ns)
+    return _problem(path, reference, stat.st_size, stat.st_mtime_ns, source_dir)
 
 
 @lru_cache(maxsize=256)
-def _problem(path: Path, reference: str, size: int, mtime: int) -> str:
+def _problem(path: Path, reference: str, size: int, mtime: int, source_dir: Path) -> str:
+    if size == 0 or size > MAX_IMAGE_BYTES:
+        return _file_problem(path, reference, size)
+    key = cache_key(content_hash(path), path.suffix.lower(), reference)
+    verdict = cached(source_dir, "image-checks", key,
+                     lambda: _file_problem(path, reference, size).encode("utf-8"))
+    return verdict.decode("utf-8")
+
+
+def _file_problem(path: Path, reference: str, size: int) -> str:
     if size == 0:
         return f"image '{reference}' is empty (0 bytes)"
     if size > MAX_IMAGE_BYTES:

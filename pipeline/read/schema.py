@@ -262,7 +262,7 @@ def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None
                       f"({', '.join(sorted(IMAGE_TYPES))})")
     if not path.is_file():
         return None, f"image '{reference}' does not exist"
-    error = image_problem(path, reference)
+    error = image_problem(path, reference, root)
     if error:
         return None, ImageRefusal(error, IMAGE_FILE_FIX)
     return path, ""

@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import io
+from importlib import metadata
 
 import pypdfium2
 from weasyprint import CSS, HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from .context import source_relative, template_context
+from ..cache import cache_key, cached, content_hash
+from .context import document_files, source_relative, template_context
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
 from ..models import Document
-from .pdf import font_config
+from .fonts import font_config
 from .theme import Theme
 
 COVER_WIDTH = 1600  # px; the page in css/cover.css is 1600 x 2400 CSS px
 
 
 def cover_png(doc: Document, theme: Theme) -> bytes:
-    """Render templates/cover.html with css/cover.css and rasterise it to a PNG."""
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    """Render templates/cover.html with css/cover.css and rasterise it to a PNG, or take
+    the one made earlier from the same page, stylesheet, fonts and images from the cache."""
     theme_base = theme.dirs[0].resolve().as_uri() + "/"
     page = theme.render_template(
         "cover.html",
         **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
     )
+    css = theme.stylesheet("cover")
+    shown = [theme.resolve(name) for name in theme.stylesheet_files(css)] + document_files(doc)
+    key = cache_key(page, css, theme_base, doc.site.source_dir.as_posix(),
+                    str(doc.site.allow_network), *(content_hash(path) for path in shown),
+                    *(metadata.version(name) for name in ("weasyprint", "pypdfium2", "pillow")))
+    return cached(doc.site.source_dir, "covers", key, lambda: _render(doc, theme, page, css))
+
+
+def _render(doc: Document, theme: Theme, page: str, css: str) -> bytes:
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    theme_base = theme.dirs[0].resolve().as_uri() + "/"
     fonts = font_config(theme)
     try:
-        stylesheet = CSS(string=theme.stylesheet("cover"), base_url=f"{theme_base}css/cover.css",
+        stylesheet = CSS(string=css, base_url=f"{theme_base}css/cover.css",
                          url_fetcher=fetcher, font_config=fonts)
         pdf_bytes = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                          url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import string
@@ -12,12 +13,14 @@ from pathlib import Path
 from typing import Callable
 
 import lxml.html
+import fontTools
 from ebooklib import epub
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from lxml import etree
 from markupsafe import Markup
 
+from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .metadata import book_href
 from .context import (document_files, source_relative, template_context,
@@ -26,6 +29,7 @@ from .cover import cover_png
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
+from .images import EPUB_LONG_EDGE, capped
 from .references import references_section
 from ..read.resources import IMAGE_TYPES
 from .theme import Theme
@@ -134,7 +138,8 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     every image the publication shows, its metadata and the navigation `toc`."""
     css = theme.stylesheet("epub")
     if pub.cover:
-        cover_name, cover_bytes = source_relative(pub, pub.cover), pub.cover.read_bytes()
+        cover_name = source_relative(pub, pub.cover)
+        cover_bytes = capped(pub.site.source_dir, pub.cover, EPUB_LONG_EDGE)
     else:
         cover_name, cover_bytes = GENERATED_COVER, cover_png(pub, theme)
     authors = ", ".join(person.name_with_credentials for person in pub.byline.authors)
@@ -169,13 +174,14 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     for index, name in enumerate(theme_files(pub, theme, css)):
         content = theme.resolve(name).read_bytes()
         if name.endswith(tuple(FONT_TYPES)):
-            content = subset_font(content, used_text)
+            content = cached_subset(pub.site.source_dir, content, used_text)
         book.add_item(epub.EpubItem(uid=f"theme-{index}", file_name=f"theme/{name}",
                                     media_type=_media_type(name), content=content))
     images = [path for path in document_files(pub) if path != pub.cover]
     for index, path in enumerate(images):
         book.add_item(epub.EpubItem(uid=f"image-{index}", file_name=source_relative(pub, path),
-                                    media_type=_media_type(path.name), content=path.read_bytes()))
+                                    media_type=_media_type(path.name),
+                                    content=capped(pub.site.source_dir, path, EPUB_LONG_EDGE)))
     cover_image = epub.EpubItem(uid="cover-image", file_name=cover_name,
                                 media_type=_media_type(cover_name), content=cover_bytes)
     cover_image.properties = ["cover-image"]
@@ -235,6 +241,14 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
         metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
         metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
     return metadata
+
+
+def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
+    """subset_font(), made once per font and set of characters (kept in the project's
+    cache: five subsets cost most of a cold EPUB)."""
+    characters = "".join(sorted(set(text + string.printable)))
+    key = cache_key(hashlib.sha256(data).hexdigest(), characters, fontTools.version)
+    return cached(source_dir, "font-subsets", key, lambda: subset_font(data, characters))
 
 
 def subset_font(data: bytes, text: str) -> bytes:

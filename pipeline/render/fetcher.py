@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .images import capped_file
 from .theme import Theme
 
 mimetypes.add_type("image/svg+xml", ".svg")
@@ -32,12 +33,14 @@ class SandboxedFetcher(URLFetcher):
     """Serve `file:` URLs under `source_dir` or in the theme's folders and `data:` URLs;
     `http(s):` only with `allow_network`; refuse all else."""
 
-    def __init__(self, source_dir: Path, theme: Theme, allow_network: bool = False):
+    def __init__(self, source_dir: Path, theme: Theme, allow_network: bool = False,
+                 image_long_edge: int | None = None):
         super().__init__(allowed_protocols={"data", *NETWORK}, fail_on_errors=True,
                          allow_redirects=False, timeout=10)
         self.source_dir = source_dir.resolve()
         self.theme = theme
         self.allow_network = allow_network
+        self.image_long_edge = image_long_edge  # JPEG and PNG under source/ get no larger
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         parts = urlsplit(url)
@@ -64,6 +67,10 @@ class SandboxedFetcher(URLFetcher):
         if not real.is_file():
             raise ResourceRefused(f"file not found: {real}")
         content_type = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+        if self.image_long_edge and real.is_relative_to(self.source_dir):
+            # WeasyPrint reads a file: URL's file again when it embeds a JPEG: the URL
+            # given back names the resized copy in the cache.
+            real = capped_file(self.source_dir, real, self.image_long_edge)
         return URLFetcherResponse(real.as_uri(), real.read_bytes(),
                                   headers={"Content-Type": content_type})
 

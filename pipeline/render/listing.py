@@ -55,12 +55,14 @@ class Publication:
 
 
 def render(site: Site, docs: list[Document], collections: list[Collection], theme: Theme,
-           dist_dir: Path, out_dir: Path) -> Path:
+           dist_dir: Path, out_dir: Path, described: dict[str, dict] | None = None) -> Path:
     """Write index.html (and its files in _site/) into `out_dir`, listing every publication
-    in `dist_dir`, then the collections just built. `docs` are the documents just built;
-    they give fresh details. The build moves the result into dist/."""
-    found = publications(docs, dist_dir)
-    bound = [_described(c, _formats(dist_dir, c.folder)) for c in collections]
+    in `dist_dir`, then the collections. `docs` and `collections` are those just built;
+    they give fresh details; the others come from `described` ({folder: describe(pub)} as
+    the build recorded them) or else from their web pages. The build moves the result
+    into dist/."""
+    found = publications(docs, dist_dir, described)
+    bound = bound_publications(collections, dist_dir, described)
     css = theme.stylesheet("screen")
     logo = site.publisher.logo
     logo_path = (f"{ASSETS}/{logo.relative_to(site.source_dir).as_posix()}" if logo
@@ -87,7 +89,21 @@ def render(site: Site, docs: list[Document], collections: list[Collection], them
     return out_dir / "index.html"
 
 
-def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
+def describe(pub: Document | Collection) -> dict:
+    """What the listing says about a publication, as JSON the build can keep."""
+    return {"title": pub.title, "subtitle": pub.subtitle, "description": pub.description,
+            "date": pub.date.isoformat(), "lang": pub.lang,
+            "authors": [p.name_with_credentials for p in pub.byline.authors]}
+
+
+def _recorded(folder: str, fields: dict, formats: tuple[Format, ...]) -> Publication:
+    return Publication(folder, fields["title"], fields["subtitle"], fields["description"],
+                       dt.date.fromisoformat(fields["date"]), tuple(fields["authors"]),
+                       fields["lang"], formats)
+
+
+def publications(docs: list[Document], dist_dir: Path,
+                 described: dict[str, dict] | None = None) -> list[Publication]:
     """Every publication folder of dist/, newest first, then by title."""
     fresh = {doc.folder: doc for doc in docs}
     found = []
@@ -96,8 +112,10 @@ def publications(docs: list[Document], dist_dir: Path) -> list[Publication]:
         doc = fresh.get(name)
         if doc is not None:
             found.append(_described(doc, formats))
+        elif name in (described or {}):
+            found.append(_recorded(name, described[name], formats))
         elif (dist_dir / name / "index.html").is_file():
-            found.append(_from_page(dist_dir / name, formats))
+            found.append(_from_page(dist_dir / name, formats, name))
     return sorted(found, key=lambda p: (-(p.date or dt.date.min).toordinal(), p.title.lower()))
 
 
@@ -113,6 +131,24 @@ def _publication_folders(dist_dir: Path) -> list[str]:
         elif folder.name != "collections":  # a language's folder of translations
             found += [f"{folder.name}/{inner.name}" for inner in sorted(folder.iterdir())
                       if inner.is_dir() and _formats(dist_dir, f"{folder.name}/{inner.name}")]
+    return found
+
+
+def bound_publications(collections: list[Collection], dist_dir: Path,
+                       described: dict[str, dict] | None = None) -> list[Publication]:
+    """Every collection of dist/collections/, in name order: those just built described
+    from their Collection, the others from their web page."""
+    fresh = {c.folder: c for c in collections}
+    found = []
+    for folder in sorted(p for p in (dist_dir / "collections").glob("*") if p.is_dir()):
+        name = f"collections/{folder.name}"
+        formats = _formats(dist_dir, name)
+        if name in fresh:
+            found.append(_described(fresh[name], formats))
+        elif formats and name in (described or {}):
+            found.append(_recorded(name, described[name], formats))
+        elif formats and (folder / "index.html").is_file():
+            found.append(_from_page(folder, formats, name))
     return found
 
 
@@ -135,14 +171,16 @@ def _formats(dist_dir: Path, folder: str) -> tuple[Format, ...]:
     return tuple(found)
 
 
-def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
-    """What a web page built earlier says about itself in its head."""
+def _from_page(folder: Path, formats: tuple[Format, ...], slug: str = "") -> Publication:
+    """What a web page built earlier says about itself in its head (`slug`: its folder
+    relative to dist/, by default the folder's name)."""
+    slug = slug or folder.name
     try:
         root = lxml.html.parse(str(folder / "index.html")).getroot()
     except (OSError, etree.ParserError):
         root = None
     if root is None:
-        return Publication(folder.name, folder.name, "", "", None, (), "", formats)
+        return Publication(slug, folder.name, "", "", None, (), "", formats)
 
     def meta(name: str) -> list[str]:
         return root.xpath(f"/html/head/meta[@name='{name}']/@content")
@@ -153,7 +191,7 @@ def _from_page(folder: Path, formats: tuple[Format, ...]) -> Publication:
         date = dt.date.fromisoformat((meta("dcterms.created") or [""])[0])
     except ValueError:
         date = None
-    return Publication(folder.name, title, subtitle, (meta("description") or [""])[0], date,
+    return Publication(slug, title, subtitle, (meta("description") or [""])[0], date,
                        tuple(meta("author")), root.get("lang", ""), formats)
 
 

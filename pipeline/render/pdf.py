@@ -12,7 +12,6 @@ import pydyf
 import segno
 from markupsafe import Markup
 from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
 from lxml import etree
@@ -22,6 +21,8 @@ from .metadata import book_href, canonical_url
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
+from .fonts import font_config
+from .images import PRINT_LONG_EDGE
 from ..models import Collection, Document
 from .theme import Theme
 
@@ -30,20 +31,6 @@ PAPER = {"letter": "letter", "a4": "A4"}
 BLEED = {"letter": "0.125in", "a4": "3mm"}
 # CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
 PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
-
-_font_configs: dict[tuple[Path, ...], FontConfiguration] = {}
-
-
-def font_config(theme: Theme) -> FontConfiguration:
-    """One font configuration per theme and process.
-
-    Reusing it saves decoding the faces on every render; keeping one per theme stops a
-    theme's faces from leaking into another theme's PDFs.
-    """
-    if theme.dirs not in _font_configs:
-        _font_configs[theme.dirs] = FontConfiguration()
-    return _font_configs[theme.dirs]
-
 
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens."""
@@ -128,7 +115,9 @@ def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: st
 def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Path, medium: str,
                 extra_css: str = "", **options) -> None:
     """Lay out the print page `page` of `doc` and write it to `target`."""
-    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network)
+    # The handout's images at most 300 dpi as printed; the press PDF's at full resolution.
+    fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network,
+                               None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
     fonts = font_config(theme)
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF

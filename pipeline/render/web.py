@@ -19,10 +19,14 @@ from .context import (THEME_LOGO, document_files, source_relative, template_cont
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document
+from .images import WEB_WIDTHS, capped, make_files, resizable, web_image
 from .references import references_section
 from .theme import Theme
 
 SINGLE_SUFFIX = ".single.html"
+# How wide a body image is shown: the text column (--measure, 36em of 18 px) or the screen.
+IMAGE_SIZES = "(min-width: 40em) 648px, 100vw"
+SINGLE_FILE_WIDTH = 960  # px: images inlined into the single file (sent by e-mail)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")  # an absolute URL
 VIDEO_SCRIPT = "js/video.js"  # theme file: the click-to-play button of video blocks
 FORMAT_LINKS = (  # (format, link text, what it is for)
@@ -38,7 +42,8 @@ def single_file_name(doc: Document) -> str:
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     """index.html, with the theme's files under theme/ and the document's images beside it."""
     css = theme.stylesheet("screen")
-    body = web_body(doc, single=False)
+    variants: dict = {}
+    body = web_body(doc, single=False, variants=variants)
     scripts = [f"theme/{VIDEO_SCRIPT}"] if "data-embed=" in body else []
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
                  stylesheet_href="theme/css/screen.css", inline_css=None,
@@ -46,9 +51,21 @@ def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
     _write_theme(doc, theme, css, out_dir)
     if scripts:
         _write(out_dir / "theme" / VIDEO_SCRIPT, theme.resolve(VIDEO_SCRIPT).read_bytes())
+    for name, data in make_files(doc.site.source_dir, variants).items():
+        _write(out_dir / name, data)
+    shown_in_body = {path for path, _, _ in variants.values()}
     for path in document_files(doc):
-        _write(out_dir / source_relative(doc, path), path.read_bytes())
+        if path in shown_in_body and path not in _page_files(doc):
+            continue  # the body shows its variants, never the original
+        _write(out_dir / source_relative(doc, path),
+               capped(doc.site.source_dir, path, WEB_WIDTHS[-1]))
     return _write(out_dir / "index.html", page.encode("utf-8"))
+
+
+def _page_files(doc: Document) -> set:
+    """Files the page shows outside its body (cover for sharing, logo, people's photos)."""
+    people = (*doc.byline.authors, *doc.byline.reviewers)
+    return {doc.cover, doc.byline.publisher.logo, *(p.photo for p in people)} - {None}
 
 
 def render_single(doc: Document, theme: Theme, out_dir: Path) -> Path:
@@ -107,17 +124,19 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
         template, **template_context(doc, theme, "screen", "theme/", source_url, **variables))
 
 
-def _data_url(path: Path) -> str:
+def _data_url(path: Path, data: bytes | None = None) -> str:
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    data = path.read_bytes() if data is None else data
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def web_body(doc: Document, single: bool) -> Markup:
+def web_body(doc: Document, single: bool, variants: dict | None = None) -> Markup:
     """The body for the web: links whose text is their own URL get the class 'bare-url'
     (the print stylesheet writes other links' URLs after them), code blocks, which
     scroll sideways on narrow screens, take the keyboard focus, and the footnotes become
     the references section. For the single file, images become data: URLs and relative
-    links absolute ones."""
+    links absolute ones. Otherwise JPEG and PNG images become responsive (see
+    _responsive), and `variants` gets the files they need."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
     references_section(root)
     images = set(doc.images)
@@ -137,8 +156,45 @@ def web_body(doc: Document, single: bool) -> Markup:
             if path not in images:  # document.py checked every image: this would be our bug
                 raise PressroomError(f"{doc.source_path}: image '{img.get('src')}' was not "
                                      "checked")
-            img.set("src", _data_url(path))
+            img.set("src", _data_url(path, capped(doc.site.source_dir, path,
+                                                  SINGLE_FILE_WIDTH)))
+    elif variants is not None:
+        variants.update(_responsive(doc, root))
     return Markup(polyglot_markup(root))
+
+
+def _responsive(doc: Document, root) -> dict:
+    """Each JPEG or PNG of the body as a <picture>: WebP variants and the original's format
+    as fallback, each with srcset and sizes, its width and height (no layout shift while
+    it loads) and, below the first, lazy loading. Returns the files the variants need."""
+    plan: dict = {}
+    images = set(doc.images)
+    for index, img in enumerate(list(root.iter("img"))):
+        src = img.get("src", "")
+        path = (doc.source_path.parent / src).resolve()
+        if path not in images or not resizable(path) or _SCHEME.match(src):
+            continue
+        image, files = web_image(path, src)
+        plan.update(files)
+        img.set("src", image.default.name)
+        img.set("srcset", _srcset(image.fallback))
+        img.set("sizes", IMAGE_SIZES)
+        img.set("width", str(image.largest.width))
+        img.set("height", str(image.largest.height))
+        img.set("decoding", "async")
+        if index:  # the first image may be in view when the page opens
+            img.set("loading", "lazy")
+        picture = lxml.html.Element("picture")
+        etree.SubElement(picture, "source", type="image/webp", srcset=_srcset(image.modern),
+                         sizes=IMAGE_SIZES)
+        picture.tail, img.tail = img.tail, None
+        img.getparent().replace(img, picture)
+        picture.append(img)
+    return plan
+
+
+def _srcset(variants) -> str:
+    return ", ".join(f"{quote(v.name)} {v.width}w" for v in variants)
 
 
 def _video_figure(video, title: str, single: bool):
