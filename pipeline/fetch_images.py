@@ -411,7 +411,7 @@ def _store(url: str, images_dir: Path, allow_private: bool) -> str:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(fetched.body)
-        problem = image_problem(Path(temporary), url)
+        problem = image_problem(Path(temporary), url, images_dir.parent)
         if problem:
             raise Refused(f"{problem} (the server called it {fetched.content_type})")
         os.replace(temporary, images_dir / name)
