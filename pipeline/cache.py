@@ -57,7 +57,10 @@ def cached(source_dir: Path, kind: str, key: str, make: Callable[[], bytes]) -> 
     except FileNotFoundError:
         pass
     data = make()
-    store(path, data)
+    try:
+        store(path, data)
+    except OSError:  # a project that cannot be written to: the cache only saves time
+        pass
     return data
 
 

@@ -27,10 +27,13 @@ _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
 
 
-def image_problem(path: Path, reference: str, source_dir: Path) -> str:
+def image_problem(path: Path, reference: str, source_dir: Path | None = None) -> str:
     """Why the image file at `path` (written `reference` by the writer) cannot be published,
-    or "" when it can. `source_dir` is the project's source/: its cache is beside it."""
+    or "" when it can. With `source_dir` (the project's source/) the verdict is remembered
+    in the project's cache beside it; without, the file is checked as it is (a download)."""
     stat = path.stat()
+    if source_dir is None:
+        return _file_problem(path, reference, stat.st_size)
     return _problem(path, reference, stat.st_size, stat.st_mtime_ns, source_dir)
 
 

@@ -122,11 +122,26 @@ def make_files(source_dir: Path, plan: dict[str, tuple[Path, int, str]]) -> dict
         with Image.open(path) as original:
             image = ImageOps.exif_transpose(original)
             image.load()
-            for name, width, fmt, entry in wanted:
-                data = _encode(image, width, fmt, original.info.get("icc_profile"))
-                store(entry, data)
-                files[name] = data
+            # Widest first, each width resized once (for both its formats) from the one
+            # before: most of a cold web build is resizing.
+            resized = image
+            for width in sorted({width for _, width, _, _ in wanted}, reverse=True):
+                resized = _resized(resized, width)
+                for name, _, fmt, entry in (w for w in wanted if w[1] == width):
+                    data = _encode(resized, fmt, original.info.get("icc_profile"))
+                    store(entry, data)
+                    files[name] = data
     return files
+
+
+def _resized(image: Image.Image, width: int) -> Image.Image:
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "transparency" in image.info or image.mode in
+                              ("PA", "RGBa") else "RGB")
+    if width == image.width:
+        return image
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def capped(source_dir: Path, path: Path, long_edge: int) -> bytes:
@@ -155,15 +170,9 @@ def _entry(source_dir: Path, digest: str, width: int, fmt: str) -> Path:
                                                       repr(QUALITY[fmt])))
 
 
-def _encode(image: Image.Image, width: int, fmt: str, icc_profile: bytes | None) -> bytes:
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if "transparency" in image.info or image.mode in
-                              ("PA", "RGBa") else "RGB")
-    if fmt == "JPEG" and image.mode != "RGB" and image.mode != "L":
+def _encode(image: Image.Image, fmt: str, icc_profile: bytes | None) -> bytes:
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
-    if width != image.width:
-        height = max(1, round(image.height * width / image.width))
-        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     output = io.BytesIO()
     options = dict(QUALITY[fmt])
     if icc_profile:
