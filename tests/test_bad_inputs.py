@@ -202,7 +202,7 @@ CASES = {
     "file-url-image": Case(body("Intro.\n\n![Host](file:///etc/hostname.png)"),
                            "'file:///etc/hostname.png' is a URL; only files inside source/", 10),
     "http-image": Case(body("Intro.\n\n![Pixel](http://example.org/pixel.png)"),
-                       "image 'http://example.org/pixel.png' is on the web: a publication "
+                       "image 'http://example.org/pixel.png' is a URL: a publication "
                        "carries its own copy of every image; run 'invoke fetch-images'", 10),
     # --- themes ---------------------------------------------------------------------
     "missing-theme": Case(doc("theme: modern"), "unknown theme 'modern'", 6),

@@ -229,7 +229,7 @@ def test_missing_image_in_body_names_the_body_line(reader):
 
 
 @pytest.mark.parametrize("src, words", [
-    ("https://example.org/x.png", "is on the web: a publication carries its own copy of "
+    ("https://example.org/x.png", "is a URL: a publication carries its own copy of "
                                   "every image; run 'invoke fetch-images'"),
     ("../../etc/x.png", "points outside"),
     ("/etc/x.png", "absolute path"),

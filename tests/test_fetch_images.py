@@ -220,7 +220,7 @@ def test_fetch_images_stores_rewrites_and_records(empty_project, server):
     # Publishing refuses the web images, naming the task that fixes it.
     outcome = run_publish(empty_project)
     messages = [str(problem) for problem in outcome.problems]
-    assert any(f"'{server}/moved.png' is on the web" in m and "invoke fetch-images" in m
+    assert any(f"'{server}/moved.png' is a URL" in m and "invoke fetch-images" in m
                for m in messages), messages
 
     report = fetch_images(source, allow_private=True, today=TODAY)

@@ -219,7 +219,7 @@ def test_check_image_accepts_an_image_inside_source(source):
         ("../secret.png", "points outside"),
         ("images/../../secret.png", "points outside"),
         ("/etc/hosts.png", "absolute path"),
-        ("http://example.org/a.png", "is on the web"),
+        ("http://example.org/a.png", "is a URL: a publication carries its own copy"),
         ("HTTPS://example.org/a.png", "run 'invoke fetch-images'"),
         ("file:///etc/passwd.png", "is a URL"),
         ("//example.org/a.png", "is a URL"),

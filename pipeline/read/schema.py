@@ -249,8 +249,8 @@ def check_image(reference: str, base_dir: Path, root: Path) -> tuple[Path | None
     """Resolve an image reference safely; return (path, "") or (None, reason)."""
     if _WEB_ADDRESS.match(reference):
         return None, ImageRefusal(
-            f"image '{reference}' is on the web: a publication carries its own copy of "
-            "every image; run 'invoke fetch-images' to download it",
+            f"image '{reference}' is a URL: a publication carries its own copy of every "
+            "image; run 'invoke fetch-images' to download it",
             "run 'invoke fetch-images' (it downloads the web images into source/images/ and "
             "points the sources at them), or put the image under source/ yourself")
     try:
