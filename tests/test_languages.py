@@ -423,3 +423,12 @@ def test_the_epub_carries_the_fallback_faces_it_needs(checked_build):
     han = {ch for ch in chapter if "\u4e00" <= ch <= "\u9fff"}
     assert han and all(ord(ch) in cmap for ch in han)
     assert len(cmap) < 1000  # a subset, not the 65,000 glyphs of the face
+
+
+def test_a_variation_selector_needs_no_glyph_of_its_own():
+    """U+FE0F after an emoji (as real pages write ✔️) asks for a presentation; it is never
+    reported as a missing character, while a character no face has still is."""
+    from pipeline.render.fonts import drawn
+
+    assert not drawn("\ufe0f") and not drawn("\U000e0100")
+    assert drawn("\u2714") and drawn("a")

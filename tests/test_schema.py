@@ -237,3 +237,15 @@ def test_check_image_refuses_absolute_path_even_to_an_existing_file(source):
     absolute = str((source / "images" / "photo.jpg").resolve())
     path, error = check_image(absolute, source, source)
     assert path is None and "absolute path" in error
+
+
+def test_a_bare_no_as_language_asks_for_quotes(tmp_path):
+    """YAML reads `lang: no` (Norwegian) as false: the message says to quote it."""
+    from pipeline.read.schema import Field, check_fields, load_yaml
+
+    parsed, problems = load_yaml(tmp_path / "x.yml", "lang: no\n")
+    values, problems = check_fields(parsed, parsed.data, (), [Field("lang", "lang")], "x",
+                                    tmp_path, tmp_path)
+    assert "lang" not in values
+    assert len(problems) == 1 and problems[0].line == 1
+    assert '"no"' in problems[0].message

@@ -114,6 +114,9 @@ def _text_list(value: Any) -> tuple[Any, str]:
 
 
 def _lang(value: Any) -> tuple[Any, str]:
+    if isinstance(value, bool):  # YAML reads a bare no (Norwegian) as false, yes as true
+        return None, ("must be a language tag in quotes when YAML would read it as yes or "
+                      f"no: write \"{'yes' if value else 'no'}\" (Norwegian is \"no\" or \"nb\")")
     text, error = _text(value)
     if error or not _LANG.match(text):
         return None, f"must be a language tag such as en-US or fr, not {value!r}"

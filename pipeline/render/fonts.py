@@ -82,6 +82,15 @@ LATIN_FALLBACK = "Noto Sans"  # Latin, Greek and Cyrillic the theme lacks
 LEADING_SHARE = 0.05  # of a text's letters: more, and the Latin fallback sets the text
 # Characters that draw nothing (spaces, joiners, direction marks...): no face needs them.
 INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp", "Co", "Cn", "Cs"}
+# Variation selectors ask for a presentation of the character before them (U+FE0F after
+# an emoji); a renderer that lacks the variant shows the character as it is: no box.
+VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
+
+
+def drawn(ch: str) -> bool:
+    """Whether a character needs a glyph of its own."""
+    return unicodedata.category(ch) not in INVISIBLE and \
+        not any(ord(ch) in selectors for selectors in VARIATION_SELECTORS)
 _FONT_FACE = re.compile(r"@font-face\s*{(?P<body>[^}]*)}", re.S)
 _FAMILY = re.compile(r"""font-family\s*:\s*["']?(?P<name>[^"';]+)["']?\s*;""")
 _WEIGHT = re.compile(r"font-weight\s*:\s*(?P<weight>\w+)")
@@ -165,7 +174,7 @@ def cjk_variant(lang: str) -> str:
 
 def plan(text: str, theme: Theme, lang: str) -> FontPlan:
     """The fallback faces `text` needs beyond the theme's faces, and what none has."""
-    needed = {ch for ch in set(text) if unicodedata.category(ch) not in INVISIBLE}
+    needed = {ch for ch in set(text) if drawn(ch)}
     needed -= theme_coverage(theme)
     chosen: list[Face] = []
     for face in fallback_faces(theme, lang):
