@@ -173,3 +173,13 @@ def reader_doc(empty_project):
         return read_document(path, load_site(source), load_people(source),
                              theme_names(empty_project / "themes"))
     return read
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # a translator translated <summary> (and the closing tag): the content gets a summary
+    ("<details><p>hidden</p></details>", "<details><summary>Details</summary><p>hidden</p>"),
+    ("<details>text<summary>Open</summary></details>", "<details><summary>Open</summary>text"),
+    ("<details><summary>Open</summary>body</details>", "<details><summary>Open</summary>body"),
+])
+def test_a_details_always_opens_with_its_summary(raw, expected):
+    assert clean(raw).startswith(expected)

@@ -182,6 +182,7 @@ def clean(html: str) -> str:
     root = lxml.html.fragment_fromstring(repaired, create_parent="div")
     _make_video_blocks(root)
     _map_alignment(root)
+    _summary_first(root)
     for field in list(root.iter("input")):  # other form fields went with inspect's warning
         if not _task_checkbox(field.get("type"), field.get("disabled")):
             field.drop_tree()
@@ -191,6 +192,25 @@ def clean(html: str) -> str:
                      link_rel=None, url_schemes=URL_SCHEMES,
                      filter_style_properties=STYLE_PROPERTIES,
                      set_tag_attribute_values=CHECKBOX)
+
+
+def _summary_first(root) -> None:
+    """HTML wants a <details>'s <summary> first: a later one moves up, a missing one (a
+    translator translated the tag's name, say) becomes "Details", so that nothing inside
+    is hidden behind an empty toggle and the page stays valid."""
+    for details in root.iter("details"):
+        summary = next((child for child in details if child.tag == "summary"), None)
+        if summary is None:
+            summary = lxml.html.Element("summary")
+            summary.text = "Details"
+        elif details.index(summary) == 0 and not (details.text or "").strip():
+            continue
+        else:
+            details.remove(summary)
+            summary.tail = None
+        text, details.text = details.text, None
+        details.insert(0, summary)
+        summary.tail = text
 
 
 def _task_checkbox(input_type: str | None, disabled) -> bool:
