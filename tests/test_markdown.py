@@ -404,3 +404,13 @@ def test_an_original_and_its_translation_are_published_and_listed(empty_project)
     assert "Hello." in (dist / "guide" / "index.html").read_text(encoding="utf-8")
     listing = (dist / "index.html").read_text(encoding="utf-8")
     assert 'href="es/guide/"' in listing and 'href="guide/"' in listing
+
+
+def test_python_markdown_dialect_reads_markdown_inside_a_marked_div(reader):
+    """MkDocs sources (the free-programming-books translations wrap their text in
+    `<div dir="rtl" markdown="1">`) get their Markdown read inside the element."""
+    body = '<div dir="rtl" markdown="1">\n\n**Bold** and a [link](https://example.org/).\n\n* one\n* two\n\n</div>'
+    doc = reader(article("markdown: python-markdown", body))
+    assert xpath(doc, "//h:div[@dir='rtl']/h:p/h:strong")
+    assert [li.text for li in xpath(doc, "//h:div[@dir='rtl']/h:ul/h:li")] == ["one", "two"]
+    assert "**" not in str(doc.body_html)

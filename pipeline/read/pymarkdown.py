@@ -22,7 +22,7 @@ from .markdown import BACKLINK, SOURCE_LINE, ParsedBody, RawHtml, slugify
 
 EXTENSIONS = [
     "tables", "footnotes", "attr_list", "def_list", "abbr", "toc", "smarty",
-    "admonition", "fenced_code", "codehilite", "sane_lists",
+    "admonition", "fenced_code", "codehilite", "sane_lists", "md_in_html",
 ]
 CONFIG = {
     # Footnote ids with ':' need escaping in CSS selectors and target-counter().
