@@ -104,3 +104,15 @@ def epubcheck_reports(seed_build, classic_build, tmp_path_factory) -> EpubChecks
     return EpubChecks({"seed-default": seed_build.file(SEED_SLUG, "epub"),
                        "rich-classic": classic_build.file(RICH_SLUG, "epub")},
                       tmp_path_factory.mktemp("epubcheck"))
+
+
+@pytest.fixture(scope="module")
+def unsubset_epub_fonts():
+    """EPUBs with whole fonts: subsetting takes half a second a book, and tests of markup
+    and escaping have nothing to do with it."""
+    from pipeline.render import epub
+
+    real = epub.subset_font
+    epub.subset_font = lambda data, text: data
+    yield
+    epub.subset_font = real

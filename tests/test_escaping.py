@@ -42,13 +42,7 @@ def project(tmp_path_factory):
             "theme": Theme.load(root / "themes", "default")}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_fonts():
-    """Font subsetting takes half a second a book and has nothing to do with escaping."""
-    real = epub.subset_font
-    epub.subset_font = lambda data, text: data
-    yield
-    epub.subset_font = real
+pytestmark = pytest.mark.usefixtures("unsubset_epub_fonts")
 
 
 @settings(max_examples=8, deadline=None, derandomize=True, database=None,

@@ -87,13 +87,7 @@ def project(tmp_path_factory):
     }
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_fonts():
-    """Font subsetting takes half a second a book and has nothing to do with markup."""
-    real = epub.subset_font
-    epub.subset_font = lambda data, text: data
-    yield
-    epub.subset_font = real
+pytestmark = pytest.mark.usefixtures("unsubset_epub_fonts")
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None,
