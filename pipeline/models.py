@@ -140,6 +140,7 @@ class Document:
     blocks: tuple[Block, ...] = ()
     links: tuple[SourceLink, ...] = ()
     front_lines: tuple[tuple[str, int], ...] = ()
+    source_text: str = ""  # the file as read (UTF-8, LF line ends): what the lines count
     # A translation is source/<slug>.<lang>.md: the same slug as its original
     # source/<slug>.md, its own language, published in dist/<lang>/<slug>/.
     translation_of: str = ""  # the original's slug; "" for an original

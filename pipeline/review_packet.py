@@ -88,7 +88,7 @@ def write_packet(project: Project, slug: str, today: dt.date) -> Path:
     doc = _document(project, slug)
     rules = project_rules(project.source_dir)
     claims = located_claims(doc, rules)
-    text = doc.source_path.read_text(encoding="utf-8")  # shown as written, line by line
+    text = doc.source_text  # shown as written, line by line
     page = _packet_html(doc, text, claims, content_findings(doc, rules, today), rules,
                         last_review(project, slug), today)
     fonts = project.themes_dir.joinpath(*FONTS)  # missing: WeasyPrint's own fallback fonts

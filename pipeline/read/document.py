@@ -127,6 +127,7 @@ def read_document(path: Path, site: Site, people: dict[str, Person],
                          if "disclaimer" in values else site.disclaimer_line),
         blocks=parsed.blocks,
         links=parsed.links,
+        source_text=text,
         front_lines=tuple((str(name), front.line(name)) for name in front.data
                           if front.line(name) is not None),
         translation_of=translation_of,
