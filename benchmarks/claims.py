@@ -2,12 +2,14 @@
 
     python3 benchmarks/claims.py [--rules source/claims.yml] [--misses development]
 
-Reads tests/claims_eval/development.yml (what the rules were tuned on) and held_out.yml
-(kept aside: the honest figures), runs every sentence through the engine with the rules,
-and prints precision and recall per category and overall (a sentence is a claim when it
-has any label, and is reported when the engine finds any claim in it) for each part.
-`--misses PART` also lists that part's wrong answers (do not use it on held_out while
-writing rules).
+Reads the parts of tests/claims_eval/: development.yml (what the rules are tuned on) and
+held_out.yml (written blind to the rules and kept aside: the honest figures) for English,
+and development.<lang>.yml and held_out.<lang>.yml for another language (`.es` Spanish),
+runs every sentence through the engine with that language's rules, and prints precision
+and recall per category and overall (a sentence is a claim when it has any label, and is
+reported when the engine finds any claim in it) for each part found. `--misses PART`
+(e.g. `development`, `development.es`) also lists that part's wrong answers (never use it
+on a held-out part while writing rules).
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ from pipeline.checks.claims.markdown import prose_of  # noqa: E402
 
 EVALUATION = REPO / "tests" / "claims_eval"
 PARTS = ("development", "held_out")
+LANGUAGES = ("en", "es")  # en: <part>.yml; another language: <part>.<lang>.yml
+
+
+def part_file(part: str) -> Path:
+    """The file of a part: "development" -> development.yml, "held_out.es" ->
+    held_out.es.yml."""
+    return EVALUATION / f"{part}.yml"
+
+
+def part_language(part: str) -> str:
+    """The language a part is written in: "development.es" -> "es"; English by default."""
+    return part.partition(".")[2] or "en"
+
+
+def part_names() -> list[str]:
+    """Every part name, English first, whether its file exists or not."""
+    return [part if lang == "en" else f"{part}.{lang}" for lang in LANGUAGES for part in PARTS]
 
 
 @dataclass(frozen=True)
@@ -55,14 +74,17 @@ class Score:
 
 def answers(part: str, rules_file: Path = REPO / "source" / "claims.yml") -> list[Answer]:
     """Every sentence of a part with its labels and the categories the engine found."""
-    language = load_rules(rules_file).language("en")
-    data = yaml.safe_load((EVALUATION / f"{part}.yml").read_text(encoding="utf-8"))
+    lang = part_language(part)
+    language = load_rules(rules_file).language(lang)
+    if language is None:
+        raise SystemExit(f"{rules_file} has no rules for '{lang}', which {part}.yml is in")
+    data = yaml.safe_load(part_file(part).read_text(encoding="utf-8"))
     found = []
     for item in data["sentences"]:
         text = item["text"]
         # a lead-in counts as the document reader would count it
-        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), "en", language)
-        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), lead_in)
+        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
+        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), lead_in, lang)
         claims = read_unit(unit, language, item.get("notes") or {})
         found.append(Answer(text, frozenset(item["labels"]),
                             frozenset(claim.rule.id for claim in claims)))
@@ -100,9 +122,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rules", type=Path, default=REPO / "source" / "claims.yml",
                         help="the claims.yml to measure (default: the project's)")
-    parser.add_argument("--misses", choices=PARTS, help="also list this part's wrong answers")
+    parser.add_argument("--misses", choices=part_names(),
+                        help="also list this part's wrong answers")
     arguments = parser.parse_args()
-    for part in PARTS:
+    for part in part_names():
+        if not part_file(part).exists():
+            print(f"{part}: no {part_file(part).relative_to(REPO)} here\n")
+            continue
         results = answers(part, arguments.rules)
         print(report(part, results))
         if arguments.misses == part:

@@ -153,18 +153,24 @@ def test_a_quote_in_a_blockquote_is_read(empty_project, rules):
 # --- The evaluation set -------------------------------------------------------------------------
 
 
-def test_the_evaluation_set_is_large_balanced_and_kept_apart():
-    development = benchmark.answers("development")
-    held_out = benchmark.answers("held_out")
-    total = len(development) + len(held_out)
-    assert total >= 300 and len(held_out) >= total / 3
-    for part in (development, held_out):
+@pytest.mark.parametrize("lang, minimum", [("en", 600), ("es", 100)])
+def test_the_evaluation_set_is_large_balanced_and_kept_apart(lang, minimum):
+    suffix = "" if lang == "en" else f".{lang}"
+    development = benchmark.answers(f"development{suffix}")
+    assert len(development) >= minimum
+    parts = [development]
+    held_out_part = f"held_out{suffix}"
+    if benchmark.part_file(held_out_part).exists():  # written blind, added by the lead
+        held_out = benchmark.answers(held_out_part)
+        assert not {a.text for a in development} & {a.text for a in held_out}
+        parts.append(held_out)
+    for part in parts:
         claims = sum(bool(a.labels) for a in part)
         assert 0.4 <= claims / len(part) <= 0.6
-    assert not {a.text for a in development} & {a.text for a in held_out}
 
 
-def test_the_engine_stays_above_its_floor_on_the_development_part():
-    score = benchmark.overall(benchmark.answers("development"))
+@pytest.mark.parametrize("part", ["development", "development.es"])
+def test_the_engine_stays_above_its_floor_on_the_development_part(part):
+    score = benchmark.overall(benchmark.answers(part))
     assert score.precision >= DEVELOPMENT_FLOOR
     assert score.recall >= DEVELOPMENT_FLOOR

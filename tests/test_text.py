@@ -29,6 +29,13 @@ def split(text: str, lang: str = "en") -> list[str]:
     ("Is it safe? Ask your doctor! Then wait...",
      ["Is it safe?", "Ask your doctor!", "Then wait..."]),
     ("A text without an end", ["A text without an end"]),
+    # pySBD reads "MS." as the title "Ms.": a word in capitals before a capital ends here
+    ("Stem cells are studied in people with MS. It is not a cure.",
+     ["Stem cells are studied in people with MS.", "It is not a cure."]),
+    ("Ms. Jones and Dr. Smith treat MS. They say so.",
+     ["Ms. Jones and Dr. Smith treat MS.", "They say so."]),
+    ("Living with ALS.  (A guide.)", ["Living with ALS.", "(A guide.)"]),
+    ("About MS. not a sentence end", ["About MS. not a sentence end"]),
 ])
 def test_english_sentences(text, expected):
     assert split(text) == expected
@@ -38,6 +45,7 @@ def test_english_sentences(text, expected):
     ("fr-FR", "M. Dupont est là. Il parle.", ["M. Dupont est là.", "Il parle."]),
     ("de", "Das ist z. B. gut. Es geht.", ["Das ist z. B. gut.", "Es geht."]),
     ("es", "¿Qué es la EM? Es una enfermedad.", ["¿Qué es la EM?", "Es una enfermedad."]),
+    ("es", "Vive con EM. ¿Es una cura?", ["Vive con EM.", "¿Es una cura?"]),
     ("ja", "これはペンです。あれは本です。", ["これはペンです。", "あれは本です。"]),
     ("zh-Hant", "這是一支筆。那是一本書！", ["這是一支筆。", "那是一本書！"]),
     # Languages pySBD has no rules for are split with the English ones.

@@ -5,7 +5,9 @@ readability check (its longest sentence) and the disclaimer's first sentence, wh
 footer line of every PDF page. It is pySBD (rule-based, after the Golden Rules of sentence
 boundary detection), which knows abbreviations ("Dr.", "e.g.", "z. B."), decimals, initials,
 ellipses and quotations, in 22 languages; other languages are split with the English rules,
-which end sentences at '.', '!' and '?' as most scripts do.
+which end sentences at '.', '!' and '?' as most scripts do. pySBD reads abbreviations in any
+case, so "about MS. It" would stay one sentence ("Ms." is a title): a word in capitals
+followed by a full stop and a capital ends a sentence here.
 """
 
 from __future__ import annotations
@@ -57,6 +59,8 @@ def sentences(text: str, lang: str = FALLBACK_LANGUAGE) -> list[Span]:
 
 
 _PARAGRAPH = re.compile(r"\S.*?(?=\n[^\S\n]*\n|\Z)", re.S)
+# "MS. It", "ALS. The": a word of capitals, a full stop, a capital (after an opening quote)
+_CAPITALS_THEN_STOP = re.compile(r"(?<![\w.])(\w{2,})\.(?=\s+[\"'\u201c\u2018(\u00bf\u00a1]?(\w))")
 
 
 def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
@@ -75,12 +79,23 @@ def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
         if skipped.strip():  # characters pySBD left out belong to the sentence they precede
             start = cursor + len(skipped) - len(skipped.lstrip())
         cursor = start + len(stripped)
-        spans.append(Span(start, cursor))
+        spans += _split_after_capitals(text, start, cursor)
     rest = text[cursor:]
     if rest.strip():
         begin = cursor + len(rest) - len(rest.lstrip())
-        spans.append(Span(begin, cursor + len(rest.rstrip())))
+        spans += _split_after_capitals(text, begin, cursor + len(rest.rstrip()))
     return spans
+
+
+def _split_after_capitals(text: str, start: int, end: int) -> list[Span]:
+    """text[start:end] split after each word in capitals that ends a sentence ("MS.")."""
+    spans = []
+    for match in _CAPITALS_THEN_STOP.finditer(text, start, end):
+        word, next_letter = match[1], match[2]
+        if word.isalpha() and word.isupper() and next_letter.isupper():
+            spans.append(Span(start, match.end()))
+            start = match.end() + len(text[match.end():end]) - len(text[match.end():end].lstrip())
+    return spans + [Span(start, end)]
 
 
 def first_sentence(text: str, lang: str = FALLBACK_LANGUAGE) -> str:
