@@ -183,7 +183,13 @@ def test_the_shipped_rules(rules):
     # a source never excuses a regulatory falsehood or an absolute-safety promise
     cited = {r.id for r in english.rules if not r.passes_when_cited}
     assert {"regulatory", "absolute-safety"} <= cited
-    assert rules.language("es") is None
+    # Spanish: the same categories, the same severities, its own words
+    spanish = rules.language("es-MX")
+    assert spanish.code == "es"
+    assert [(r.id, r.severity, r.passes_when_cited) for r in spanish.rules] == [
+        (r.id, r.severity, r.passes_when_cited) for r in english.rules]
+    assert spanish.rules[0].message != english.rules[0].message
+    assert rules.language("fr") is None
 
 
 def test_the_seed_projects_rules_are_the_built_in_ones():
@@ -282,11 +288,47 @@ def test_malformed_claims_yaml_and_a_missing_file(tmp_path):
 
 
 def test_a_document_in_a_language_without_rules_gets_a_note(empty_project, rules):
-    [note] = findings_for(empty_project, "Las células madre curan la EM.", rules,
-                          front="lang: es")
+    # English rules are never read on it: "safe", "cure" and "FDA approved" are English too
+    [note] = findings_for(empty_project, "Les cellules souches sont safe et FDA approved: "
+                          "une cure.", rules, front="lang: fr-CA")
     assert note.severity == "info" and note.rule == "claims-rules"
-    assert "no rules for language 'es'" in note.message
-    assert "add a section 'es:'" in note.fix
+    assert "no rules for language 'fr-CA'" in note.message
+    assert "add a section 'fr:'" in note.fix
+
+
+@pytest.mark.parametrize("lang", ["es", "es-MX", "es-419"])
+def test_a_spanish_document_is_read_with_the_spanish_rules(empty_project, rules, lang):
+    body = """
+    Nuestras infusiones reparan la mielina. Es 100% seguro y está aprobado por la FDA.
+
+    La terapia con células madre no es una cura. Pregunte a su neurólogo qué tan segura sería
+    para usted. Stem cells cure MS.
+    """
+    findings = findings_for(empty_project, body, rules, front=f"lang: {lang}")
+    path = empty_project / "source" / "claims.md"
+    assert [(f.rule, f.line, f.column) for f in findings] == [
+        ("claim-cure", *position(path, "reparan la mielina")),
+        ("claim-absolute-safety", *position(path, "100% seguro")),
+        ("claim-regulatory", *position(path, "aprobado por la FDA"))]
+    assert findings[0].message.startswith("promete una cura")  # the Spanish rules' words
+
+
+def test_the_spanish_seed_reports_what_the_english_seed_reports(project_root, rules):
+    source = project_root / "source"
+    spanish = source / f"{SEED_SLUG}.es.md"
+    spanish.write_bytes((REPO / "tests" / "fixtures" / "languages" / spanish.name).read_bytes())
+    documents, problems = gather(Project(project_root))
+    assert problems == []
+    findings = {doc.lang.split("-")[0]: claim_findings(doc, rules) for doc in documents}
+    assert [f.rule for f in findings["es"]] == [f.rule for f in findings["en"]] == [
+        "claim-evidence", "claim-efficacy", "claim-safety", "claim-efficacy"]
+    by_rule = {f.rule: f for f in findings["es"]}
+    assert (by_rule["claim-safety"].line, by_rule["claim-safety"].column) == position(
+        spanish, "seguro, no invasivo")
+    assert "'seguro', 'no invasivo'" in by_rule["claim-safety"].message
+    assert (by_rule["claim-evidence"].line, by_rule["claim-evidence"].column) == position(
+        spanish, "estudios han mostrado")
+    assert not [f for f in findings["es"] if "no es una cura" in f.message]
 
 
 # --- publish --strict --------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from .rules import Language, Rule
 NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
 SLOGAN_WORDS = 6  # a sentence of at most this many words may be a slogan
 _STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s")  # and the language's contrasts
-_CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"]|\s-\s")
+# and quotation marks, Spanish ones too: « » and the opening ¿ ¡
+_CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"\u00ab\u00bb\u00bf\u00a1]|\s-\s")
 _QUESTION_END = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 # A source named in the sentence itself: a link to it, a DOI or PMID, "Smith et al."
@@ -133,7 +134,7 @@ def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Lan
 
 def _slogan(slogan: re.Pattern, sentence: str, shift: int) -> list[tuple[int, int, str]]:
     """The whole short sentence as a slogan's match ("Repair. Renew. Restore."), if it is."""
-    core = sentence.strip(" .!\u2026\"'\u201c\u201d*")
+    core = sentence.strip(" .!\u2026\"'\u201c\u201d\u00ab\u00bb\u00a1*")
     if not core or not slogan.fullmatch(core):
         return []
     begin = shift + sentence.index(core)
@@ -162,7 +163,9 @@ def _excused(rule: Rule, masked: str, start: int, end: int, language: Language,
     near = " ".join(re.findall(r"[\w'\u2019]+", before)[-NEGATION_REACH:])
     if reading.negations.search(near):
         return True
-    if reading.suppositions.search(near + " " + masked[start:end]):
+    # a question that asserts a benefit supposes nothing ("why settle ... if you can reverse
+    # them?"): its "if" is rhetorical
+    if not asserting and reading.suppositions.search(near + " " + masked[start:end]):
         return True
     clause_end = min([m.start() for m in _CLAUSE_PUNCTUATION.finditer(masked, end)]
                      + [m.start() for m in reading.clause_breaks.finditer(masked, end)]
