@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ...read.text import sentences
+from .model import ClaimModel
 from .rules import Language, Rule
 
 NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
@@ -63,6 +64,30 @@ class Claim:
     spans: tuple[tuple[int, int], ...] = ()  # offsets of every match of its words
 
 
+@dataclass(frozen=True)
+class LikelyClaim:
+    """A sentence no rule reports that the language's model reads as a claim."""
+
+    start: int  # offsets of the sentence in the unit's text
+    end: int
+    score: float
+    words: tuple[str, ...]  # the words that made it read as a claim
+    sentence: str
+
+
+@dataclass(frozen=True)
+class ModelReading:
+    """A sentence as the model reads it: with its lead-in before it, and what the rules'
+    logic knows excuses it (a question that only asks, a referral to a clinician, a cited
+    source)."""
+
+    start: int
+    end: int
+    text: str  # the lead-in's words, then the sentence's
+    context_length: int  # where the sentence starts in `text`
+    excuses: frozenset[str]
+
+
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of `text`: the project's one splitter."""
     return [(span.start, span.end) for span in sentences(text, lang)]
@@ -78,6 +103,44 @@ def read_unit(unit: Unit, language: Language, notes: Mapping[str, str] = {}) -> 
         raw_end = spans[index + 1][0] if index + 1 < len(spans) else len(unit.raw)
         claims += _read_sentence(unit, start, end, raw_end, language, notes)
     return claims
+
+
+def model_readings(unit: Unit, language: Language, notes: Mapping[str, str] = {}
+                   ) -> list[ModelReading]:
+    """Each sentence of a unit as the model reads it."""
+    reading = language.reading
+    context = unit.lead_in.rstrip(" :") + " " if unit.lead_in else ""
+    spans = split_sentences(unit.prose, unit.language)
+    readings = []
+    for index, (start, end) in enumerate(spans):
+        raw_end = spans[index + 1][0] if index + 1 < len(spans) else len(unit.raw)
+        text = context + unit.prose[start:end]
+        question = bool(_QUESTION_END.search(unit.prose[start:end]))
+        excuses = {"question"} if question and not reading.claiming_questions.search(text) \
+            else set()
+        if reading.referrals.search(text):
+            excuses.add("referral")
+        if _cites_source(unit.raw[start:raw_end], notes, reading.citations):
+            excuses.add("cited")
+        readings.append(ModelReading(start, end, text, len(context), frozenset(excuses)))
+    return readings
+
+
+def likely_claims(unit: Unit, language: Language, model: ClaimModel, claims: list[Claim],
+                  notes: Mapping[str, str] = {}) -> list[LikelyClaim]:
+    """The sentences of a unit that the rules' `claims` leave alone but the model reads as
+    claims (unless what the model was trained to trust excuses them)."""
+    found = []
+    for sentence in model_readings(unit, language, notes):
+        if sentence.excuses & model.vetoes or any(
+                sentence.start <= claim.start < sentence.end for claim in claims):
+            continue
+        score = model.score(sentence.text)
+        if score >= model.threshold:
+            found.append(LikelyClaim(sentence.start, sentence.end, score,
+                                     model.explain(sentence.text, sentence.context_length),
+                                     " ".join(unit.prose[sentence.start:sentence.end].split())))
+    return found
 
 
 def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Language,
