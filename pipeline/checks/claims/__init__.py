@@ -15,13 +15,14 @@ from pathlib import Path
 
 from ...diagnostics import Diagnostic
 from ...models import Document
-from .engine import Claim, Unit, read_unit, split_sentences
+from .engine import Claim, LikelyClaim, Unit, likely_claims, read_unit, split_sentences
 from .markdown import prose_of
+from .model import shipped_model
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
 __all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "footnotes", "lead_in_of",
-           "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
+           "LikelyClaim", "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
            "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
            "rules_note", "split_sentences"]
 
@@ -61,31 +62,65 @@ def located_claims(doc: Document, rules: ClaimRules | tuple = ()) -> list[Locate
     language = rules.language(doc.lang) if rules else None
     if language is None:
         return []
-    notes = footnotes(doc)
-    found = []
-    for placed in _units(doc, language):
-        for claim in read_unit(placed.unit, language, notes):
-            start = _position(placed, claim.start)
-            end = _position(placed, claim.end)
-            pieces = tuple((*_position(placed, a), *_position(placed, b))
-                           for a, b in claim.spans or ((claim.start, claim.end),))
-            found.append(LocatedClaim(claim, *start, *end, pieces))
-    return sorted(found, key=lambda c: (c.line or 0, c.column or 0, c.claim.rule.id))
+    return sorted((claim for placed, claims in _read(doc, language) for claim in claims),
+                  key=lambda c: (c.line or 0, c.column or 0, c.claim.rule.id))
 
 
 def claim_findings(doc: Document, rules: ClaimRules | tuple = ()) -> list[Diagnostic]:
-    """Unsupported claims in the document's body, title, subtitle and description; a note
-    when the rules have nothing for its language."""
+    """Unsupported claims in the document's body, title, subtitle and description, and the
+    sentences no rule reports that the language's model reads as claims; a note when the
+    rules have nothing for its language."""
     if not rules:
         return []
-    if rules.language(doc.lang) is None:
+    language = rules.language(doc.lang)
+    if language is None:
         return [Diagnostic(doc.source_path, doc.front_line("lang"),
                            f"claims are not checked: {rules.file.name} has no rules for "
                            f"language '{doc.lang}'",
                            f"add a section '{doc.lang.split('-')[0].lower()}:' to "
                            f"{rules.file.name} (copy the 'en:' section and translate its words)",
                            severity="info", rule="claims-rules")]
-    return [_finding(doc, located) for located in located_claims(doc, rules)]
+    model = shipped_model(language.code) if language.model else None
+    notes = footnotes(doc)
+    findings = []
+    for placed, claims in _read(doc, language):
+        findings += [(claim.line or 0, claim.column or 0, _finding(doc, claim))
+                     for claim in claims]
+        if model:
+            findings += [(*_position(placed, likely.start), _likely_finding(doc, placed, likely))
+                         for likely in likely_claims(placed.unit, language, model,
+                                                     [c.claim for c in claims], notes)]
+    return [finding for *_, finding in
+            sorted(findings, key=lambda f: (f[0] or 0, f[1] or 0, f[2].rule))]
+
+
+def _read(doc: Document, language: Language) -> list[tuple[_Placed, list[LocatedClaim]]]:
+    """Each unit of the document with its rules' claims, located."""
+    notes = footnotes(doc)
+    read = []
+    for placed in _units(doc, language):
+        found = []
+        for claim in read_unit(placed.unit, language, notes):
+            start = _position(placed, claim.start)
+            end = _position(placed, claim.end)
+            pieces = tuple((*_position(placed, a), *_position(placed, b))
+                           for a, b in claim.spans or ((claim.start, claim.end),))
+            found.append(LocatedClaim(claim, *start, *end, pieces))
+        read.append((placed, found))
+    return read
+
+
+def _likely_finding(doc: Document, placed: _Placed, likely: LikelyClaim) -> Diagnostic:
+    line, column = _position(placed, likely.start)
+    words = ", ".join(f"'{word}'" for word in likely.words) or "its wording as a whole"
+    return Diagnostic(
+        doc.source_path, line,
+        f"reads like an unsupported claim, though no rule names it: {words} (the claims "
+        f"model scores it {likely.score:.2f}): \"{likely.sentence}\"",
+        fix="cite a source with a footnote in this sentence ([^name]), hedge it ('may help "
+            "some people'), or send the reader to their clinician; if it is fine as it "
+            "stands, ask the medical reviewer",
+        severity="warning", rule="likely-claim", column=column)
 
 
 def _finding(doc: Document, located: LocatedClaim) -> Diagnostic:

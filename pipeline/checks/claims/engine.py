@@ -29,6 +29,9 @@ from .rules import Language, Rule
 
 NEGATION_REACH = 8  # words before a claim that a negation or supposition may stand in
 SLOGAN_WORDS = 6  # a sentence of at most this many words may be a slogan
+# the model reads no shorter sentence (lead-in included): "Our team", "Further reading" have
+# too few words to judge by, and the rules' slogans read short claims
+MODEL_MIN_WORDS = 3
 _STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s")  # and the language's contrasts
 # and quotation marks, Spanish ones too: « » and the opening ¿ ¡
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"\u00ab\u00bb\u00bf\u00a1]|\s-\s")
@@ -107,7 +110,7 @@ def read_unit(unit: Unit, language: Language, notes: Mapping[str, str] = {}) -> 
 
 def model_readings(unit: Unit, language: Language, notes: Mapping[str, str] = {}
                    ) -> list[ModelReading]:
-    """Each sentence of a unit as the model reads it."""
+    """Each sentence of a unit as the model reads it (none shorter than MODEL_MIN_WORDS)."""
     reading = language.reading
     context = unit.lead_in.rstrip(" :") + " " if unit.lead_in else ""
     spans = split_sentences(unit.prose, unit.language)
@@ -115,6 +118,8 @@ def model_readings(unit: Unit, language: Language, notes: Mapping[str, str] = {}
     for index, (start, end) in enumerate(spans):
         raw_end = spans[index + 1][0] if index + 1 < len(spans) else len(unit.raw)
         text = context + unit.prose[start:end]
+        if len(re.findall(r"\w+", text)) < MODEL_MIN_WORDS:
+            continue
         question = bool(_QUESTION_END.search(unit.prose[start:end]))
         excuses = {"question"} if question and not reading.claiming_questions.search(text) \
             else set()

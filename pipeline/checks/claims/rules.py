@@ -22,6 +22,7 @@ LANGUAGE_FIELDS = [
           hint="add 'reading:' with the negations, hedges... sentences are read with"),
     Field("words", "mapping"),
     Field("rules", "mapping", required=True, hint="add 'rules:' with one rule per category"),
+    Field("model", "bool"),
 ]
 READING_FIELDS = [Field(name, "list", required=True, hint=f"add '{name}: [...]'") for name in (
     "negations", "not_negations", "negations_after", "clause_breaks", "contrasts", "hedges",
@@ -88,6 +89,7 @@ class Language:
     code: str  # "en": documents in en, en-US, en-GB... are read with it
     reading: Reading
     rules: tuple[Rule, ...]
+    model: bool = True  # whether the shipped model gives its second opinion ('model: false')
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def _language(parsed: YamlText, code: str, entry, problems: list[Diagnostic]
              for rule_id, entry in values["rules"].items()]
     if len(reading) != len(READING_FIELDS) or None in rules:
         return None
-    return Language(code, Reading(**reading), tuple(rules))
+    return Language(code, Reading(**reading), tuple(rules), values.get("model", True))
 
 
 def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str],
