@@ -106,7 +106,7 @@ def test_each_item_after_a_lead_in_is_a_claim(empty_project, rules):
 
     - less fatigue
     """
-    findings = findings_for(empty_project, body, rules)
+    findings = [f for f in findings_for(empty_project, body, rules) if f.rule != "likely-claim"]
     assert {(f.rule, f.line) for f in findings} == {
         ("claim-efficacy", 10), ("claim-testimonial", 10),
         ("claim-efficacy", 11), ("claim-testimonial", 11)}
