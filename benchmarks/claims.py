@@ -1,6 +1,7 @@
 """Benchmark: how well the claims check finds unsupported claims, on labelled sentences.
 
     python3 benchmarks/claims.py [--rules source/claims.yml] [--misses development]
+                                 [--no-model]
 
 Reads the parts of tests/claims_eval/: development.yml (what the rules are tuned on) and
 held_out.yml (written blind to the rules and kept aside: the honest figures) for English,
@@ -10,6 +11,13 @@ and recall per category and overall (a sentence is a claim when it has any label
 reported when the engine finds any claim in it) for each part found. `--misses PART`
 (e.g. `development`, `development.es`) also lists that part's wrong answers (never use it
 on a held-out part while writing rules).
+
+Each part is measured three ways: the rules alone (per category and overall), the model
+alone (pipeline/checks/claims/model.<lang>.json; on a development part, which it was trained
+on, each sentence is scored by the model of the cross-validation fold that did not see it,
+as benchmarks/train_claims_model.py does, so the figure is honest: this needs
+scikit-learn), and both together, which is what the check reports (a sentence is reported
+when a rule or the model finds it).
 """
 
 from __future__ import annotations
@@ -23,9 +31,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from pipeline.checks.claims import Unit, lead_in_of, load_rules, read_unit  # noqa: E402
+from pipeline.checks.claims.engine import model_readings  # noqa: E402
 from pipeline.checks.claims.markdown import prose_of  # noqa: E402
+from pipeline.checks.claims.model import shipped_model  # noqa: E402
 
 EVALUATION = REPO / "tests" / "claims_eval"
 PARTS = ("development", "held_out")
@@ -91,6 +102,40 @@ def answers(part: str, rules_file: Path = REPO / "source" / "claims.yml") -> lis
     return found
 
 
+def model_answers(part: str, rules_file: Path = REPO / "source" / "claims.yml"
+                  ) -> list[bool] | None:
+    """Per sentence of a part, whether the model reads it as a claim (cross-validated on a
+    development part); None when the language has no model or the rules switch it off."""
+    lang = part_language(part)
+    language = load_rules(rules_file).language(lang)
+    model = shipped_model(lang) if language and language.model else None
+    if model is None:
+        return None
+    import train_claims_model as training  # benchmarks/, beside this file
+    vetoes = frozenset(model.vetoes)
+    if part.partition(".")[0] == "development":
+        return [training.item_score(scores, vetoes) >= model.threshold
+                for scores in training.cross_validated(lang)]
+    data = yaml.safe_load(part_file(part).read_text(encoding="utf-8"))
+    found = []
+    for item in data["sentences"]:
+        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
+        unit = Unit(prose_of(item["text"]), item["text"], item.get("kind", "paragraph"),
+                    lead_in, lang)
+        scores = [(model.score(s.text), s.excuses)
+                  for s in model_readings(unit, language, item.get("notes") or {})]
+        found.append(training.item_score(scores, vetoes) >= model.threshold)
+    return found
+
+
+def binary(name: str, results: list[Answer], reported: list[bool]) -> str:
+    """One line: precision and recall of claim / not claim."""
+    score = overall([Answer(a.text, a.labels, frozenset({"claim"} if r else ()))
+                     for a, r in zip(results, reported)])
+    return (f"  {name:<16} {score.precision:>9.2f} {score.recall:>7.2f}  "
+            f"{score.true_positives:>3} {score.false_positives:>3} {score.false_negatives:>3}")
+
+
 def overall(results: list[Answer]) -> Score:
     """A sentence is a claim when it has a label; reported when anything is found."""
     return Score(sum(bool(a.labels) and bool(a.found) for a in results),
@@ -124,13 +169,22 @@ def main() -> None:
                         help="the claims.yml to measure (default: the project's)")
     parser.add_argument("--misses", choices=part_names(),
                         help="also list this part's wrong answers")
+    parser.add_argument("--no-model", action="store_true",
+                        help="measure the rules only (no scikit-learn needed)")
     arguments = parser.parse_args()
     for part in part_names():
         if not part_file(part).exists():
             print(f"{part}: no {part_file(part).relative_to(REPO)} here\n")
             continue
         results = answers(part, arguments.rules)
-        print(report(part, results))
+        print(report(part, results).replace("  category ", "  rules: cat.", 1))
+        model = None if arguments.no_model else model_answers(part, arguments.rules)
+        if model is None:
+            print("  (no model for this part's language, or measured without it)")
+        else:
+            print(binary("MODEL ONLY", results, model))
+            print(binary("RULES + MODEL", results,
+                         [bool(a.found) or m for a, m in zip(results, model)]))
         if arguments.misses == part:
             for answer in results:
                 if answer.labels != answer.found:
