@@ -22,8 +22,8 @@ from markupsafe import Markup
 from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .metadata import book_href
-from .context import (document_files, source_relative, template_context,
-                      theme_files, video_blocks)
+from .context import (document_files, our_words, source_relative, template_context,
+                      theme_files, video_blocks, words_around)
 from . import fonts, i18n
 from .i18n import N_
 from .cover import cover_png
@@ -107,12 +107,17 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
     for anchor in body.iter("a"):
         if anchor.get("href"):
             anchor.set("href", book_href(doc, anchor.get("href"), chapter))
+    our_words(body, doc.lang)
     for block, video, title in video_blocks(body):  # a link: reading systems play no video
         paragraph, link = block.find("p"), block.find("p/a")
         if title:
-            paragraph.text, link.tail = "Video: ", f" (on {video.host})"
+            message = i18n.gettext(doc.lang, "Video: %(title)s (on %(host)s)")
+            paragraph.text, link.tail = words_around(message % {"title": "%(title)s",
+                                                                "host": video.host},
+                                                     "%(title)s")
         else:
-            link.text = f"Watch the video on {video.host}"
+            link.text = i18n.gettext(doc.lang, "Watch the video on %(host)s") % {
+                "host": video.host}
     for details in body.iter("details"):  # some reading systems cannot open them
         details.set("open", "open")
     references_id = references_section(body, epub=True, lang=doc.lang)
