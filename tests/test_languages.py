@@ -567,3 +567,93 @@ def test_no_english_word_of_ours_in_a_russian_publication(russian_build, tmp_pat
                            if w.lower() in english})
              for name, text in texts.items()}
     assert {name: words for name, words in found.items() if words} == {}
+
+
+# ---------------------------------------------------------------------------
+# Emoji, and the fallback subsets kept in the cache
+
+EMOJI_TEXT = "Smile 😀, a heart ❤️, thumbs up 👍🏽, a family 👨‍👩‍👧, Spain 🇪🇸 and a pill 💊 on 4 March."
+
+
+@pytest.fixture(scope="module")
+def emoji_build(tmp_path_factory):
+    from pipeline.render import fonts
+
+    if not fonts.EMOJI.is_file():
+        pytest.skip("fonts-noto-color-emoji is not installed (bash .ci/install)")
+    root = make_project(tmp_path_factory.mktemp("emoji") / "project", seed=False)
+    write_source(root, "emoji", article("", f"{EMOJI_TEXT}\n\n**{EMOJI_TEXT}**\n"))
+    log = NotdefLog()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(log)
+    try:
+        outcome = run_publish(root)
+    finally:
+        logger.removeHandler(log)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    return root / "dist" / "emoji", log.messages
+
+
+def test_emoji_are_drawn_in_the_pdf_by_the_emoji_face_alone(emoji_build):
+    from pypdf import PdfReader
+
+    from pipeline.render.fonts import EMOJI_RANGES
+
+    folder, notdef = emoji_build
+    assert notdef == []
+    text = subprocess.run(["pdftotext", str(folder / "emoji.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert all(ch in text for ch in "😀❤👍🏽👨👩👧🇪🇸💊")
+    # What the emoji face draws in the PDF (its ToUnicode map): emoji only, never the
+    # digits, spaces or commas around them (Pango would take them from a colour face
+    # named in a font stack).
+    drawn = set()
+    for page in PdfReader(folder / "emoji.pdf").pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "Noto-Color-Emoji" in font["/BaseFont"]:
+                cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+                for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                    for hexes in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", block):
+                        drawn |= set(bytes.fromhex(hexes).decode("utf-16-be"))
+    assert drawn and "😀" in drawn
+    outside = {ch for ch in drawn
+               if not any(first <= ord(ch) <= last for first, last in EMOJI_RANGES)}
+    assert outside == set(), outside
+
+
+def test_the_epub_carries_an_emoji_subset_for_emoji_only(emoji_build):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    folder, _ = emoji_build
+    with zipfile.ZipFile(folder / "emoji.epub") as book:
+        css = book.read("EPUB/theme/css/epub.css").decode()
+        face = TTFont(io.BytesIO(book.read(
+            "EPUB/theme/fonts/fallback-noto-color-emoji-emoji-only-400.ttf")))
+    assert "CBDT" in face and ord("😀") in face.getBestCmap()
+    assert len(face.getGlyphOrder()) < 300  # a subset, not the 3,000 emoji of the face
+    [rule] = [r for r in css.split("\n") if "fallback-noto-color-emoji" in r]
+    assert "unicode-range: U+A9, U+AE, U+200D" in rule
+    page = (folder / "theme" / "css" / "screen.css").read_text(encoding="utf-8")
+    assert 'src: local("Noto Color Emoji"); unicode-range: U+A9' in page
+
+
+def test_a_warm_cjk_epub_takes_its_fallback_subsets_from_the_cache(tmp_path, monkeypatch):
+    from pipeline.render import fonts
+
+    root = make_project(tmp_path / "project", seed=False)
+    write_source(root, "zh", article("lang: zh-Hans", CHECKED["zh"][1] + "\n"))
+    assert run_publish(root, ("epub",)).ok
+    book = root / "dist" / "zh" / "zh.epub"
+    first = book.read_bytes()
+    made = [p for p in (root / ".cache" / "font-subsets").rglob("*") if p.is_file()]
+    assert len(made) >= 4  # the theme's faces and Noto Sans CJK SC, regular and bold
+
+    def refuse(*args):
+        raise AssertionError("subset made again instead of taken from the cache")
+
+    monkeypatch.setattr(fonts, "subset_face", refuse)
+    assert run_publish(root, ("epub",), force=True).ok
+    assert book.read_bytes() == first

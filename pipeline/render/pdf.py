@@ -124,8 +124,9 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
-        css = fonts.with_fallbacks(theme.stylesheet(medium),
-                                   fonts.plan(page_text(page), theme, doc.lang))
+        text = page_text(page)
+        css = fonts.print_stylesheet(theme.stylesheet(medium), fonts.plan(text, theme, doc.lang),
+                                     text, doc.site.source_dir)
         stylesheets = [CSS(string=css + extra_css,
                            base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
                            font_config=faces, color_profiles=color_profiles)]
