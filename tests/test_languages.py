@@ -283,6 +283,30 @@ def test_quotation_marks_follow_the_language(empty_project):
     assert "“no”" in bodies["quotes"]
 
 
+def test_adding_or_deleting_a_translation_updates_the_other_languages(translated):
+    root, _ = translated
+    original = root / "dist" / SEED_SLUG / "index.html"
+
+    def switcher() -> list[str]:
+        page = lxml.html.parse(str(original)).getroot()
+        return [a.get("hreflang") for a in page.xpath('//nav[@class="languages"]//a')]
+
+    assert run_publish(root, ("html",)).ok and switcher() == ["es"]
+    french = root / "source" / f"{SEED_SLUG}.fr.md"
+    french.write_text(SPANISH.read_text(encoding="utf-8").replace("lang: es", "lang: fr"),
+                      encoding="utf-8")
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok and switcher() == ["es", "fr"]
+    french.unlink()
+    outcome = run_publish(root, ("html",))  # no --force
+    assert outcome.ok and switcher() == ["es"]
+    spanish = lxml.html.parse(str(root / "dist" / "es" / SEED_SLUG / "index.html")).getroot()
+    assert [link.get("hreflang") for link in spanish.xpath('//link[@hreflang]')] == \
+        ["en-US", "es", "x-default"]
+    # nothing changed: nothing is rendered again
+    assert {r.status for r in run_publish(root, ("html",)).results} == {"up to date"}
+
+
 def test_a_changed_original_makes_its_translation_stale(translated):
     root, (original, spanish) = translated
     assert stale_translations([original, spanish]) == []
