@@ -350,6 +350,7 @@ CHECKED = {
     "zh": ("zh-Hans", "干细胞疗法不能治愈多发性硬化症。简而言之：**不能**。\n\n## 什么是多发性硬化症？\n\n它是一种慢性自身免疫性疾病。"),
     "vi": ("vi", "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.\n\n## Bệnh đa xơ cứng là gì?\n\nĐây là một bệnh tự miễn mạn tính."),
     "ar": ("ar", "العلاج بالخلايا الجذعية لا يشفي التصلب المتعدد (MS).\n\n## ما هو التصلب المتعدد؟\n\nيصيب المرض نحو 2.8 مليون شخص في العالم."),
+    "he": ("he", "טיפול בתאי גזע אינו מרפא טרשת נפוצה (MS).\n\n## מהי טרשת נפוצה?\n\nזוהי מחלה אוטואימונית כרונית, שפוגעת בכ-2.8 מיליון אנשים בעולם."),
 }
 
 
@@ -371,7 +372,7 @@ def _output(checked_build, lang: str, name: str) -> Path:
     return root / "dist" / doc.folder / name.format(slug=doc.slug)
 
 
-LANGS = ["es", "zh-Hans", "vi", "ar"]
+LANGS = ["es", "zh-Hans", "vi", "ar", "he"]
 
 
 def test_right_to_left_in_all_three_formats(checked_build):
@@ -681,3 +682,21 @@ def test_a_warm_cjk_epub_takes_its_fallback_subsets_from_the_cache(tmp_path, mon
     monkeypatch.setattr(fonts, "subset_face", refuse)
     assert run_publish(root, ("epub",), force=True).ok
     assert book.read_bytes() == first
+
+
+def test_the_checkers_accept_our_words_in_russian(russian_build, tmp_path):
+    """The Russian publication holds every kind of word we add (notes, details, videos,
+    QR codes, collection): vnu, EPUBCheck and Ace find nothing."""
+    dist = russian_build / "dist"
+    pages = [dist / "rs" / "index.html", dist / "collections" / "sbornik" / "index.html",
+             dist / "index.html"]
+    found = vnu_findings(pages)
+    assert {page: f for page, f in found.items() if f} == {}, \
+        [describe_vnu(f) for f in found.values() if f]
+    books = [dist / "rs" / "rs.epub", dist / "collections" / "sbornik" / "sbornik.epub"]
+    (tmp_path / "epubcheck").mkdir()
+    reports = run_epubcheck(books, tmp_path / "epubcheck")
+    for book in books:
+        assert reports[book].messages == [], reports[book].describe()
+        violations = run_ace(book, tmp_path / f"ace-{book.stem}")
+        assert violations == [], describe_ace(violations)
