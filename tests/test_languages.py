@@ -142,7 +142,7 @@ def test_messages_come_from_the_catalogue_of_the_language(lang, expected):
 
 
 SHIPPED = ["en", "es", "zh_Hans", "zh_Hant", "vi", "ko", "ru", "ar",
-           "he", "fa", "ur", "ja", "hi", "th", "km", "fr", "de", "pt"]
+           "he", "fa", "ur", "ja", "hi", "th", "km", "fr", "de", "pt", "uk"]
 
 
 def test_the_catalogues_we_ship():
