@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -583,6 +584,9 @@ def test_no_english_word_of_ours_in_a_russian_publication(russian_build, tmp_pat
         for path in (tmp_path / book.stem).rglob("*"):
             if path.suffix in (".xhtml", ".ncx"):
                 texts[f"{book.name}/{path.name}"] = _shown_text(path)
+        opf = lxml.etree.parse(str(tmp_path / book.stem / "EPUB" / "content.opf"))
+        [summary] = opf.xpath('//*[@property="schema:accessibilitySummary"]')
+        texts[f"{book.name}/content.opf"] = summary.text  # shown by reading systems
     for pdf in (dist / "rs" / "rs.pdf", dist / "collections" / "sbornik" / "sbornik.pdf"):
         texts[pdf.name] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                          text=True, check=True).stdout
@@ -700,3 +704,23 @@ def test_the_checkers_accept_our_words_in_russian(russian_build, tmp_path):
         assert reports[book].messages == [], reports[book].describe()
         violations = run_ace(book, tmp_path / f"ace-{book.stem}")
         assert violations == [], describe_ace(violations)
+
+
+def test_the_accessibility_summary_says_which_language_it_is_in(empty_project, tmp_path):
+    write_source(empty_project, "conforme", article("lang: es", "Texto.\n\n## Uno\n\nMás.\n"))
+    write_source(empty_project, "saltos", article("lang: es", "Texto.\n\n## Uno\n\n#### Tres\n"))
+    assert run_publish(empty_project, ("epub",)).ok
+    summaries = {}
+    for slug in ("conforme", "saltos"):
+        with zipfile.ZipFile(empty_project / "dist" / slug / f"{slug}.epub") as book:
+            opf = lxml.etree.fromstring(book.read("EPUB/content.opf"))
+        [summaries[slug]] = opf.xpath('//*[@property="schema:accessibilitySummary"]')
+    assert summaries["conforme"].text.startswith("Esta publicación cumple EPUB Accessibility")
+    assert summaries["conforme"].get("{http://www.w3.org/XML/1998/namespace}lang") is None
+    # a book that does not yet conform lists our findings, which are in English: it says so
+    assert "skips from level 2 to 4" in summaries["saltos"].text
+    assert summaries["saltos"].get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    book = empty_project / "dist" / "saltos" / "saltos.epub"
+    (tmp_path / "epubcheck").mkdir()
+    report = run_epubcheck([book], tmp_path / "epubcheck")[book]
+    assert report.messages == [], report.describe()

@@ -172,8 +172,9 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     book.add_metadata("DC", "date", pub.date.isoformat())
     for keyword in pub.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for prop, value in accessibility_metadata(pub):
-        book.add_metadata(None, "meta", value, {"property": prop})
+    for prop, value, lang in accessibility_metadata(pub):
+        book.add_metadata(None, "meta", value,
+                          {"property": prop, **({XML_LANG: lang} if lang else {})})
 
     cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title=_("Cover"),
                            lang=pub.lang)
@@ -226,9 +227,18 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     return target
 
 
-def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
-    """schema.org accessibility properties, derived from the document (or every article of
-    the collection) and its checks.
+CONFORMING_SUMMARY = N_(
+    "This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as checked by "
+    "Pressroom: its language is set, headings are in order, every image has a text "
+    "alternative, and it has a table of contents. Text can be resized and restyled by the "
+    "reading system. It has no sound, video or flashing content.")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str, str | None]]:
+    """schema.org accessibility properties (property, value, the value's language when it
+    is not the book's), derived from the document (or every article of the collection) and
+    its checks.
 
     Conformance is claimed only when the pipeline's own accessibility checks pass.
     """
@@ -249,21 +259,20 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
         metadata.append(("schema:accessibilityHazard", "unknown"))
     else:
         metadata.append(("schema:accessibilityHazard", "none"))
-    if findings:
+    summary_lang = None
+    if findings:  # in English, as the findings it lists are
         summary = ("This publication has a table of contents, structured headings and text "
                    "that reading systems can resize and restyle. It does not yet meet WCAG 2.2 "
                    "Level AA: " + "; ".join(f.message for f in findings) + ".")
+        summary_lang = None if i18n.language(doc.lang) == "en" else "en"
     else:
-        summary = ("This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as "
-                   "checked by Pressroom: its language is set, headings are in order, every "
-                   "image has a text alternative, and it has a table of contents. Text can be "
-                   "resized and restyled by the reading system. It has no sound, video or "
-                   "flashing content.")
+        summary = i18n.gettext(doc.lang, CONFORMING_SUMMARY)
     metadata.append(("schema:accessibilitySummary", summary))
     if not findings:
         metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
         metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
-    return metadata
+    return [(prop, value, summary_lang if prop == "schema:accessibilitySummary" else None)
+            for prop, value in metadata]
 
 
 def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
