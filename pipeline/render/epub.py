@@ -189,9 +189,9 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     system_faces = tuple(f for f in plan.fallbacks if theme.relative_path(f.regular) is None)
     fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text,
                                                           pub.site.source_dir)
+    stylesheet = fallback_rules + fonts.with_fallbacks(css, plan, declared=True)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
-                                content=(fallback_rules + fonts.with_fallbacks(css, plan, declared=True))
-                                .encode("utf-8")))
+                                content=stylesheet.encode("utf-8")))
     for index, (name, content) in enumerate(fallback_files):
         book.add_item(epub.EpubItem(uid=f"fallback-{index}", file_name=f"theme/fonts/{name}",
                                     media_type=_media_type(name), content=content))
