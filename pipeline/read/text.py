@@ -63,9 +63,15 @@ _PARAGRAPH = re.compile(r"\S.*?(?=\n[^\S\n]*\n|\Z)", re.S)
 _CAPITALS_THEN_STOP = re.compile(r"(?<![\w.])(\w{2,})\.(?=\s+[\"'\u201c\u2018(\u00bf\u00a1]?(\w))")
 
 
+# pySBD's Arabic and Persian rules end a sentence at a colon (and Arabic's at a comma, ،):
+# "معلومات عامة: يُرجى استشارة طبيبك." is one sentence, as its English is.
+_NOT_AN_END = (":", ",", "\u060c", "\u061b")  # colon, comma, Arabic comma and semicolon
+
+
 def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
     spans: list[Span] = []
     cursor = 0
+    opened = None  # where a sentence that a piece ending in _NOT_AN_END left open starts
     for piece in segmenter.segment(text):
         stripped = piece.strip()
         if not stripped:
@@ -79,11 +85,19 @@ def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
         if skipped.strip():  # characters pySBD left out belong to the sentence they precede
             start = cursor + len(skipped) - len(skipped.lstrip())
         cursor = start + len(stripped)
+        start = start if opened is None else opened
+        if stripped.endswith(_NOT_AN_END):
+            opened = start
+            continue
+        opened = None
         spans += _split_after_capitals(text, start, cursor)
     rest = text[cursor:]
     if rest.strip():
         begin = cursor + len(rest) - len(rest.lstrip())
-        spans += _split_after_capitals(text, begin, cursor + len(rest.rstrip()))
+        spans += _split_after_capitals(text, begin if opened is None else opened,
+                                       cursor + len(rest.rstrip()))
+    elif opened is not None:
+        spans += _split_after_capitals(text, opened, cursor)
     return spans
 
 
