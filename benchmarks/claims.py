@@ -177,7 +177,7 @@ def main() -> None:
             print(f"{part}: no {part_file(part).relative_to(REPO)} here\n")
             continue
         results = answers(part, arguments.rules)
-        print(report(part, results).replace("  category ", "  rules: cat.", 1))
+        print(report(part, results).replace("category        ", "rules: category ", 1))
         model = None if arguments.no_model else model_answers(part, arguments.rules)
         if model is None:
             print("  (no model for this part's language, or measured without it)")
