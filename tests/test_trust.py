@@ -326,5 +326,5 @@ def test_add_months_keeps_the_end_of_the_month():
 
 def test_content_findings_gather_claims_readability_and_review(seed_doc):
     findings = content_findings(seed_doc, project_rules(REPO / "source"), dt.date(2026, 12, 1))
-    assert {f.rule for f in findings} == {"claim-safety", "claim-evidence",
-                                          "claim-efficacy", "readability", "medical-review"}
+    assert {f.rule for f in findings} == {"claim-safety", "claim-evidence", "claim-efficacy",
+                                          "likely-claim", "readability", "medical-review"}
