@@ -52,8 +52,10 @@ class Outcome:
     listing: Path | None = None  # dist/index.html, when it was written
     removed: list[str] = field(default_factory=list)  # folders of dist/ whose source is gone
     read: list[str] = field(default_factory=list)  # sources parsed (the others were current)
-    # error-level findings (claims among them) of everything dist/ holds, read now or before
+    # findings of everything dist/ holds (claims among them), counted when each source was
+    # last read: a build that reads nothing still knows them
     published_errors: int = 0
+    published_warnings: int = 0
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -161,6 +163,7 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
                    [c for c in collections if c.source_path.stem not in outcome.failed],
                    outcome, report)
     outcome.published_errors = manifest.count_findings("error")
+    outcome.published_warnings = manifest.count_findings("warning")
     manifest.save()
     return outcome
 
