@@ -181,7 +181,8 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     plan = fonts.plan(used_text, theme, pub.lang)
     # (a theme's own fallback faces travel with its fonts.css and files, as every face does)
     system_faces = tuple(f for f in plan.fallbacks if theme.relative_path(f.regular) is None)
-    fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text)
+    fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text,
+                                                          pub.site.source_dir)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
                                 content=(fallback_rules + fonts.with_fallbacks(css, plan))
                                 .encode("utf-8")))
