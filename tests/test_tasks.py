@@ -89,7 +89,7 @@ def test_single_format_task_and_clean(cli_project):
     out = cli_project / "dist" / SEED_SLUG
     assert (out / "index.html").is_file()
     assert not (out / f"{SEED_SLUG}.pdf").exists() and not (out / f"{SEED_SLUG}.epub").exists()
-    assert (out / "theme" / "fonts" / "Literata_400Regular.ttf").is_file()
+    assert (out.parent / "_theme" / "classic" / "fonts" / "Literata_400Regular.ttf").is_file()
     code, output = invoke(cli_project, "clean")
     assert code == 0, output
     assert not (cli_project / "dist").exists()

@@ -24,7 +24,7 @@ from .manifest import Manifest
 from .plan import BuildKeys, current_outputs, fingerprint, recorded, source_name
 from .project import FORMATS, BuildOptions, Project  # noqa: F401 (the build's public names)
 from .run import (COLLECTION_RENDERERS, RENDERERS, Finished, WorkItem, renderer,  # noqa: F401
-                  run)
+                  remove_empty_folders, run)
 from .staging import move_into, staging
 from .languages import glyph_problems
 from ..read.document import source_slug
@@ -158,6 +158,8 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
         _record(project, manifest, finished, own_themes, outcome)
     if options.only is None:
         outcome.removed = _remove_deleted(project, manifest)
+        if outcome.written or outcome.removed:
+            _remove_unused_shared(project, manifest)
     _write_listing(project, shared.site, manifest, keys, options.theme,
                    [d for d in documents if d.source_path.stem not in outcome.failed],
                    [c for c in collections if c.source_path.stem not in outcome.failed],
@@ -253,6 +255,25 @@ def _remove_deleted(project: Project, manifest: Manifest) -> list[str]:
         shutil.rmtree(target, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+def _remove_unused_shared(project: Project, manifest: Manifest) -> None:
+    """Remove the files of dist/_theme/ that no web page of dist/ uses any more (an earlier
+    stylesheet, a theme's former font)."""
+    from ..render.web import SHARED_DIR, shared_files_used  # lxml and Pillow: when needed
+
+    shared = project.dist_dir / SHARED_DIR
+    if not shared.is_dir():
+        return
+    used: set[Path] = set()
+    for name, entry in manifest.outputs.items():
+        page = project.dist_dir / entry["file"]
+        if name.endswith("/html") and page.is_file():
+            used |= shared_files_used(page)
+    for path in [p for p in shared.rglob("*") if p.is_file()]:
+        if Path(os.path.normpath(path)) not in used:
+            path.unlink()
+    remove_empty_folders(shared)
 
 
 def _write_listing(project: Project, site: Site, manifest: Manifest, keys: BuildKeys,

@@ -33,7 +33,9 @@ COLLECTION_RENDERERS = {"html": ("web", "render_collection"),
 # Formats of one document go to the pool as separate tasks, the slowest first, so that one
 # document still keeps both cores busy (its PDF on one, its EPUB and web page on the other).
 RENDER_ORDER = ("pdf", "press", "epub", "html", "single")
-WEB_PAGE_FOLDERS = ("images", "theme")  # what a web page has beside it, all rendered anew
+# What a web page has beside it, all rendered anew ("theme": where its theme's files were
+# before they moved to dist/_theme/, emptied when the page is rendered again).
+WEB_PAGE_FOLDERS = ("images", "theme")
 
 
 def renderer(fmt: str, collection: bool = False) -> Callable[[Document, Theme, Path], Path]:
@@ -142,12 +144,15 @@ def stage_formats(project: Project, pub: Document | Collection, formats: tuple[s
     """Render `formats` into a new staging folder inside dist/ (in a worker process too,
     where `report` is None: the parent reports)."""
     folder = new_staging(project.dist_dir, pub.slug)
+    out_dir = folder / pub.folder  # the staging folder stands for dist/ (web pages share
+    # their theme's files in dist/_theme/)
     try:
         theme = _theme(project.themes_dir, pub.theme)
         outputs = []
         for fmt in formats:
             started = time.perf_counter()
-            path = renderer(fmt, isinstance(pub, Collection))(pub, theme, folder)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path = renderer(fmt, isinstance(pub, Collection))(pub, theme, out_dir)
             seconds = time.perf_counter() - started
             outputs.append(Rendered(fmt, path.relative_to(folder), seconds))
             if report:
@@ -175,15 +180,25 @@ def publish_staged(project: Project, pub: Document | Collection,
     does not: the variants of a photo it no longer shows)."""
     final = project.dist_dir / pub.folder
     try:
-        moved = set(move_into([s.folder for s in staged if s.folder], final))
+        moved = set(move_into([s.folder for s in staged if s.folder], project.dist_dir))
     finally:
         discard(staged)
     if any(output.format == "html" for s in staged for output in s.outputs):
         for folder in (final / name for name in WEB_PAGE_FOLDERS):
             for path in [p for p in folder.rglob("*") if p.is_file() and p not in moved]:
                 path.unlink()
-    return tuple(Rendered(output.format, final / output.path, output.seconds)
+            remove_empty_folders(folder)
+    return tuple(Rendered(output.format, project.dist_dir / output.path, output.seconds)
                  for s in staged for output in s.outputs)
+
+
+def remove_empty_folders(folder: Path) -> None:
+    """Remove `folder` and the folders under it that hold no file."""
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def discard(staged: list[Staged]) -> None:
