@@ -215,3 +215,24 @@ def test_every_build_counts_the_error_level_findings_of_what_dist_holds(tmp_path
                       encoding="utf-8")
     fixed = run_publish(root, ("html",))
     assert fixed.published_errors < expected
+
+
+def test_a_process_reuses_the_claim_rules_until_claims_yml_changes(tmp_path):
+    """The preview publishes again and again in one process: the compiled rules are kept,
+    and an edit to claims.yml (in the same second, even) gives the new rules at once."""
+    from pipeline.build.publish import claim_rules
+
+    root = make_project(tmp_path / "project")
+    source_dir = root / "source"
+    first = claim_rules(source_dir)
+    assert claim_rules(source_dir) is first
+    claims = source_dir / "claims.yml"
+    text = claims.read_text(encoding="utf-8")
+    [english] = [language for language in first.languages if language.code == "en"]
+    dropped = english.rules[0].id
+    claims.write_text(text.replace(f"    {dropped}:\n", "    renamed-for-the-test:\n", 1),
+                      encoding="utf-8")
+    changed = claim_rules(source_dir)
+    [english] = [language for language in changed.languages if language.code == "en"]
+    assert dropped not in {rule.id for rule in english.rules}
+    assert "renamed-for-the-test" in {rule.id for rule in english.rules}
