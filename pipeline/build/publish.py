@@ -26,7 +26,7 @@ from .plan import (CLAIMS_FILE, BuildKeys, current_outputs, fingerprint, recorde
                    source_name)
 from .project import FORMATS, BuildOptions, Project  # noqa: F401 (the build's public names)
 from .run import (COLLECTION_RENDERERS, RENDERERS, Finished, WorkItem, renderer,  # noqa: F401
-                  remove_empty_folders, run)
+                  RenderPool, remove_empty_folders, run)
 from .staging import move_into, staging
 from .languages import glyph_problems
 from ..read.document import source_slug
@@ -90,6 +90,12 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     holds half a build. `plan` is told what will be rendered ({folder: formats}) before it
     is, and `report` gets a line as each output is rendered.
     """
+    with RenderPool() as pool:
+        return _publish(project, options, report, plan, pool)
+
+
+def _publish(project: Project, options: BuildOptions, report: Callable[[str], None],
+             plan: Callable[[dict[str, list[str]]], None] | None, pool: RenderPool) -> Outcome:
     shared = read_shared(project, options.theme, options.paper)
     formats = _formats(options, shared.site)
     sources = select_sources(project, options.only)
@@ -109,6 +115,9 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
             outcome.results += [Result(record.folder, fmt, output, 0.0, "up to date")
                                 for fmt, output in found.items()]
     stale_bound = [path for path in bound_paths if path not in current]
+    stale = [path for path in [*sources, *bound_paths] if path not in current]
+    if len(stale) * len(formats) > 1:  # the processes import the renderers meanwhile
+        pool.start(options.jobs, formats, (shared.site.lang,))
     members = {slug for path in stale_bound for slug in listed_articles(path)}
     to_read = [path for path in sources if options.strict or path not in current
                or path.stem in members]
@@ -156,7 +165,7 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
             work.append(item)
     if plan:
         plan({item.publication.folder: list(item.formats) for item in work})
-    for finished in run(project, work, options.jobs, report):
+    for finished in run(project, work, options.jobs, report, pool):
         _record(project, manifest, finished, own_themes, outcome)
     if options.only is None:
         outcome.removed = _remove_deleted(project, manifest)

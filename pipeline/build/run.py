@@ -3,6 +3,7 @@ processes, moved into dist/ only when every requested format succeeded."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing.util
 import os
@@ -81,14 +82,44 @@ class Finished:
     problem: Diagnostic | None
 
 
+class RenderPool:
+    """The pool of processes a build renders on, started (by `start`) as soon as the build
+    knows it has something to render: each process imports the renderers (WeasyPrint and
+    EbookLib take a third of a second) while the build still reads and checks the
+    sources. Shut down when the block ends."""
+
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+
+    def start(self, jobs: int, formats: tuple[str, ...], languages: tuple[str, ...] = ()
+              ) -> None:
+        """Start `jobs` processes for `formats`; with PDFs, they also load the hyphenation
+        patterns of `languages`."""
+        if jobs <= 1 or self.executor is not None:
+            return
+        modules = tuple(dict.fromkeys(RENDERERS[fmt][0] for fmt in formats if fmt in RENDERERS))
+        self.executor = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started,
+                                            initargs=(modules, languages))
+        for _ in range(jobs):  # processes are made as tasks arrive: make them all now
+            self.executor.submit(int)
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 def run(project: Project, work: list[WorkItem], jobs: int,
-        report: Callable[[str], None]) -> Iterator[Finished]:
+        report: Callable[[str], None], pool: RenderPool | None = None) -> Iterator[Finished]:
     """Render each work item: in this process, or with `jobs` > 1 each format on a pool of
-    `jobs` processes. Yields each item once all its formats are done; its files reach
-    dist/ only if all succeeded."""
+    `jobs` processes (`pool`'s, when it was started). Yields each item once all its
+    formats are done; its files reach dist/ only if all succeeded."""
     tasks = [(index, fmt) for index, item in enumerate(work)
              for fmt in sorted(item.formats, key=RENDER_ORDER.index)]
-    if jobs <= 1 or len(tasks) <= 1:
+    started = pool is not None and pool.executor is not None
+    if not tasks or (not started and (jobs <= 1 or len(tasks) <= 1)):
         try:
             for item in work:
                 yield render_publication(project, item, report)
@@ -96,10 +127,14 @@ def run(project: Project, work: list[WorkItem], jobs: int,
             release_fonts()
         return
     parts: dict[int, list[Staged]] = {index: [] for index in range(len(work))}
+    own = RenderPool() if not started else None
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started) as pool:
-            futures = {pool.submit(stage_formats, project, work[index].publication, (fmt,)):
-                       index for index, fmt in tasks}
+        with own or contextlib.nullcontext():
+            if own is not None:
+                own.start(jobs, tuple(dict.fromkeys(fmt for _, fmt in tasks)))
+            executor = (own or pool).executor
+            futures = {executor.submit(stage_formats, project, work[index].publication,
+                                       (fmt,)): index for index, fmt in tasks}
             for future in as_completed(futures):
                 index = futures[future]
                 item = work[index]
@@ -122,10 +157,16 @@ def run(project: Project, work: list[WorkItem], jobs: int,
             discard(done)
 
 
-def _worker_started() -> None:
-    """In each process of the pool: remove its temporary font folders when it exits (the
-    pool's processes end without running atexit handlers, but with these finalizers)."""
+def _worker_started(modules: tuple[str, ...] = (), languages: tuple[str, ...] = ()) -> None:
+    """In each process of the pool: import the renderers of `modules` (and for PDFs the
+    hyphenation patterns of `languages`) ahead of the first task, and remove its temporary
+    font folders when it exits (the pool's processes end without running atexit
+    handlers, but with these finalizers)."""
     multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
+    for module in modules:
+        loaded = importlib.import_module(f"..render.{module}", __package__)
+        if module == "pdf":
+            loaded.warm_up(languages)
 
 
 def render_publication(project: Project, item: WorkItem,

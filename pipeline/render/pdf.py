@@ -242,3 +242,14 @@ def _stable_document_id(doc: Document):
                               for part in obj.stream]
 
     return finisher
+
+
+def warm_up(languages: tuple[str, ...]) -> None:
+    """Load the hyphenation patterns of `languages` ahead of the first PDF: WeasyPrint
+    reads them when it first hyphenates a language in a process (pyphen keeps them), a
+    fifth of a second for English."""
+    import pyphen
+
+    for lang in languages:
+        if pyphen.language_fallback(lang.replace("-", "_")):
+            pyphen.Pyphen(lang=lang.replace("-", "_"))
