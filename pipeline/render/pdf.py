@@ -121,20 +121,40 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
                                None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
     faces = font_config(theme)
-    color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
         css = fonts.with_fallbacks(theme.stylesheet(medium),
                                    fonts.plan(page_text(page), theme, doc.lang))
-        stylesheets = [CSS(string=css + extra_css,
-                           base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
-                           font_config=faces, color_profiles=color_profiles)]
+        stylesheet, color_profiles = _parsed_stylesheet(
+            css + extra_css, f"{theme_base}css/{medium}.css", fetcher, faces)
+        stylesheets = [stylesheet]
         html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
         html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
                        color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
+
+
+_stylesheets: dict[tuple, tuple[CSS, dict]] = {}
+
+
+def _parsed_stylesheet(css: str, base_url: str, fetcher: SandboxedFetcher,
+                       faces) -> tuple[CSS, dict]:
+    """The stylesheet parsed once per process for its text, its fetcher's limits and the
+    font configuration its faces were loaded into (a tenth of a PDF's time for an
+    article), with the colour profiles it declares (the press PDF's output intent)."""
+    key = (css, base_url, fetcher.source_dir, fetcher.theme.dirs, fetcher.allow_network,
+           fetcher.image_long_edge, faces)  # (the configuration itself: a released one
+    # is never matched again, as its id could be)
+    if key not in _stylesheets:
+        if len(_stylesheets) >= 32:  # one per theme, medium and set of fallback faces
+            _stylesheets.clear()
+        color_profiles: dict = {}  # shared with write_pdf: the output intent reaches it
+        _stylesheets[key] = (CSS(string=css, base_url=base_url, url_fetcher=fetcher,
+                                 font_config=faces, color_profiles=color_profiles),
+                             color_profiles)
+    return _stylesheets[key]
 
 
 def page_text(page: str) -> str:
