@@ -170,7 +170,7 @@ def _publish(project: Project, options: BuildOptions, report: Callable[[str], No
     if options.only is None:
         outcome.removed = _remove_deleted(project, manifest)
         if outcome.written or outcome.removed:
-            _remove_unused_shared(project, manifest)
+            _remove_unused_shared(project, manifest, bool(outcome.removed))
     _write_listing(project, shared.site, manifest, keys, options.theme,
                    [d for d in documents if d.source_path.stem not in outcome.failed],
                    [c for c in collections if c.source_path.stem not in outcome.failed],
@@ -283,13 +283,18 @@ def _remove_deleted(project: Project, manifest: Manifest) -> list[str]:
     return removed
 
 
-def _remove_unused_shared(project: Project, manifest: Manifest) -> None:
+def _remove_unused_shared(project: Project, manifest: Manifest, removed: bool) -> None:
     """Remove the files of dist/_theme/ that no web page of dist/ uses any more (an earlier
-    stylesheet, a theme's former font)."""
+    stylesheet, a theme's former font), when the build added one there or `removed` a
+    publication (otherwise, as in most of a preview's rebuilds, none can have become
+    unused: a new stylesheet or font is a new file)."""
     from ..render.web import SHARED_DIR, shared_files_used  # lxml and Pillow: when needed
 
     shared = project.dist_dir / SHARED_DIR
     if not shared.is_dir():
+        return
+    present = sorted(p.relative_to(shared).as_posix() for p in shared.rglob("*") if p.is_file())
+    if not removed and set(present) <= set(manifest.shared):
         return
     used: set[Path] = set()
     for name, entry in manifest.outputs.items():
@@ -300,6 +305,8 @@ def _remove_unused_shared(project: Project, manifest: Manifest) -> None:
         if Path(os.path.normpath(path)) not in used:
             path.unlink()
     remove_empty_folders(shared)
+    manifest.shared = sorted(p.relative_to(shared).as_posix() for p in shared.rglob("*")
+                             if p.is_file())
 
 
 def _write_listing(project: Project, site: Site, manifest: Manifest, keys: BuildKeys,
