@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass, field, replace
@@ -315,11 +316,16 @@ def _write_listing(project: Project, site: Site, manifest: Manifest, keys: Build
     """dist/index.html, in the theme of this build (--theme, else site.yml's), when
     anything was built or removed or the listing's own inputs changed."""
     name = theme or site.theme
-    key = hashlib.sha256(f"{name}\0{keys.theme_digest(name)}\0{keys.shared_digest}"
+    # What the listing shows: every publication as recorded and its outputs with their
+    # sizes as written there. A save that changes only a few words of an article's body
+    # leaves it as it is (most of the preview's rebuilds).
+    sizes = {name: listing.human_size(entry.get("size", 0))
+             for name, entry in manifest.outputs.items()}
+    shown = json.dumps([manifest.described(), sizes], sort_keys=True)
+    key = hashlib.sha256(f"{name}\0{keys.theme_digest(name)}\0{keys.shared_digest}\0{shown}"
                          .encode()).hexdigest()
     listing_file = project.dist_dir / "index.html"
-    changed = outcome.written or outcome.removed or manifest.listing != key
-    if not changed and listing_file.is_file():
+    if manifest.listing == key and listing_file.is_file():
         return
     if not (documents or collections or manifest.publications):
         return  # nothing was ever published
