@@ -313,14 +313,14 @@ def _remove_unused_shared(project: Project, manifest: Manifest, removed: bool) -
 def _write_listing(project: Project, site: Site, manifest: Manifest, keys: BuildKeys,
                    theme: str | None, documents: list[Document], collections: list[Collection],
                    outcome: Outcome, report: Callable[[str], None]) -> None:
-    """dist/index.html, in the theme of this build (--theme, else site.yml's), when
-    anything was built or removed or the listing's own inputs changed."""
+    """dist/index.html, in the theme of this build (--theme, else site.yml's), when what
+    it shows (publications, their outputs and sizes) or its own inputs changed."""
     name = theme or site.theme
     # What the listing shows: every publication as recorded and its outputs with their
     # sizes as written there. A save that changes only a few words of an article's body
     # leaves it as it is (most of the preview's rebuilds).
-    sizes = {name: listing.human_size(entry.get("size", 0))
-             for name, entry in manifest.outputs.items()}
+    sizes = {output: listing.human_size(entry.get("size", 0))
+             for output, entry in manifest.outputs.items()}
     shown = json.dumps([manifest.described(), sizes], sort_keys=True)
     key = hashlib.sha256(f"{name}\0{keys.theme_digest(name)}\0{keys.shared_digest}\0{shown}"
                          .encode()).hexdigest()
