@@ -665,7 +665,9 @@ def test_the_epub_carries_an_emoji_subset_for_emoji_only(emoji_build):
     assert len(face.getGlyphOrder()) < 300  # a subset, not the 3,000 emoji of the face
     [rule] = [r for r in css.split("\n") if "fallback-noto-color-emoji" in r]
     assert "unicode-range: U+A9, U+AE, U+200D" in rule
-    page = (folder / "theme" / "css" / "screen.css").read_text(encoding="utf-8")
+    [href] = lxml.html.parse(str(folder / "index.html")).getroot().xpath(
+        "//link[@rel='stylesheet']/@href")  # in the theme's folder the pages share
+    page = (folder / href).read_text(encoding="utf-8")
     assert 'src: local("Noto Color Emoji"); unicode-range: U+A9' in page
 
 
