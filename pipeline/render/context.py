@@ -31,6 +31,16 @@ def video_blocks(root) -> list[tuple[object, Video, str]]:
     return found
 
 
+def remote_image_labels(root, lang: str) -> None:
+    """Label the placeholders of images on the web (read.images.remote_image_placeholders
+    wrote them in a body, parsed: changed in place) in the reader's language: "Image not
+    included", with the image's alt text when it has one."""
+    for label in root.xpath('.//span[@class="remote-image-label"]'):
+        alt = " ".join(label.text_content().split())
+        label.text = (i18n.gettext(lang, "Image not included: %(alt)s") % {"alt": alt} if alt
+                      else i18n.gettext(lang, "Image not included"))
+
+
 def source_relative(doc: Document, path: Path) -> str:
     """`path` (inside source/) as a URL relative to the document's own folder."""
     return path.relative_to(doc.site.source_dir).as_posix()

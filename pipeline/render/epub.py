@@ -22,8 +22,8 @@ from markupsafe import Markup
 from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .metadata import book_href
-from .context import (document_files, source_relative, template_context,
-                      theme_files, video_blocks)
+from .context import (document_files, remote_image_labels, source_relative,
+                      template_context, theme_files, video_blocks)
 from . import fonts, i18n
 from .i18n import N_
 from .cover import cover_png
@@ -115,6 +115,7 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
             link.text = f"Watch the video on {video.host}"
     for details in body.iter("details"):  # some reading systems cannot open them
         details.set("open", "open")
+    remote_image_labels(body, doc.lang)
     references_id = references_section(body, epub=True, lang=doc.lang)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))

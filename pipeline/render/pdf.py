@@ -16,7 +16,8 @@ from weasyprint.urls import FatalURLFetchingError
 
 from lxml import etree
 
-from .context import source_relative, template_context, video_blocks
+from .context import (remote_image_labels, source_relative, template_context,
+                      video_blocks)
 from .metadata import book_href, canonical_url
 from . import fonts
 from ..read.document import polyglot_markup
@@ -180,6 +181,7 @@ def print_blocks(doc: Document, body_html: str) -> str:
         block.getparent().replace(block, frame)
     for details in root.iter("details"):
         details.set("open", "")
+    remote_image_labels(root, doc.lang)
     return polyglot_markup(root)
 
 

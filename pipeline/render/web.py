@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from . import fonts, i18n, metadata
 from .i18n import N_
-from .context import (THEME_LOGO, document_files, source_relative, template_context,
-                      theme_files, video_blocks)
+from .context import (THEME_LOGO, document_files, remote_image_labels, source_relative,
+                      template_context, theme_files, video_blocks)
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document
@@ -164,6 +164,9 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
         pre.set("tabindex", "0")
     for block, video, title in video_blocks(root):
         block.getparent().replace(block, _video_figure(video, title, single))
+    remote_image_labels(root, doc.lang)
+    for anchor in root.xpath('.//a[contains(concat(" ", @class, " "), " remote-image-url ")]'):
+        anchor.set("rel", "noreferrer")  # the image's host is not told which page was read
     if single:
         for img in root.iter("img"):
             path = (doc.source_path.parent / img.get("src", "")).resolve()
