@@ -197,3 +197,12 @@ def test_a_details_always_opens_with_its_summary(raw, expected):
 ])
 def test_a_list_holds_only_its_items(raw, expected):
     assert clean(raw) == expected
+
+
+def test_an_empty_header_cell_is_a_plain_cell():
+    # A table's empty top-left corner, as Markdown tables write it: it heads nothing, and
+    # screen readers would announce an empty header (axe-core's empty-table-header).
+    html = clean("<table><thead><tr><th></th><th>ASCII</th><th><b>HTML</b></th></tr></thead>"
+                 "<tbody><tr><th> </th><td>x</td><td></td></tr></tbody></table>")
+    assert html == ("<table><thead><tr><td></td><th>ASCII</th><th><b>HTML</b></th></tr></thead>"
+                    "<tbody><tr><td> </td><td>x</td><td></td></tr></tbody></table>")

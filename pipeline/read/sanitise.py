@@ -184,6 +184,9 @@ def clean(html: str) -> str:
     _map_alignment(root)
     _summary_first(root)
     _lists_hold_items(root)
+    for cell in root.iter("th"):  # an empty corner of a table heads nothing: a plain cell
+        if not cell.text_content().strip() and not len(cell):
+            cell.tag = "td"
     for field in list(root.iter("input")):  # other form fields went with inspect's warning
         if not _task_checkbox(field.get("type"), field.get("disabled")):
             field.drop_tree()
