@@ -408,3 +408,22 @@ def test_document_is_frozen(reader):
         doc.title = "Changed"
     with pytest.raises(dataclasses.FrozenInstanceError):
         doc.byline.authors = ()
+
+
+def test_decomposed_text_is_published_composed(reader):
+    """Text in Unicode's decomposed form (a letter, then a combining accent) is read as its
+    composed form (NFC), which the Nu Html Checker asks of every page."""
+    decomposed = "Cafe\u0301 con leche"
+    doc = reader(f"""\
+        ---
+        title: {decomposed}
+        description: A summary.
+        date: 2025-06-01
+        authors: [becky-palmer]
+        ---
+
+        {decomposed} para el equipo.
+        """)
+    assert doc.title == "Caf\u00e9 con leche"
+    assert "Caf\u00e9 con leche para el equipo." in doc.body_html
+    assert "\u0301" not in doc.body_html

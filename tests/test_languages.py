@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -24,6 +25,7 @@ from helpers import REPO, SEED_SLUG, article, make_project, run_epubcheck, run_p
 from pipeline.build.languages import link_translations, stale_translations
 from pipeline.build.publish import Project, gather
 from pipeline.checks.readability import readability_findings
+from pipeline.read.text import first_sentence
 from pipeline.render import i18n, web
 from pipeline.render.theme import Theme
 from pipeline.scaffold import new_translation
@@ -133,18 +135,34 @@ def test_a_character_no_font_has_is_an_error_with_its_line_and_column(empty_proj
     ("es", "Página %(page)s de %(pages)s"), ("zh-CN", "第 %(page)s 页，共 %(pages)s 页"),
     ("zh-TW", "第 %(page)s 頁，共 %(pages)s 頁"), ("vi", "Trang %(page)s / %(pages)s"),
     ("ko", "%(pages)s쪽 중 %(page)s쪽"), ("ru", "Страница %(page)s из %(pages)s"),
-    ("ar", "الصفحة %(page)s من %(pages)s"), ("fr", "Page %(page)s of %(pages)s"),
+    ("ar", "الصفحة %(page)s من %(pages)s"), ("fr", "Page %(page)s sur %(pages)s"),
+    ("he", "עמוד %(page)s מתוך %(pages)s"), ("it", "Page %(page)s of %(pages)s"),
 ])
 def test_messages_come_from_the_catalogue_of_the_language(lang, expected):
     assert i18n.gettext(lang, "Page %(page)s of %(pages)s") == expected
 
 
-@pytest.mark.parametrize("lang", ["en", "es", "zh_Hans", "zh_Hant", "vi", "ko", "ru", "ar"])
+SHIPPED = ["en", "es", "zh_Hans", "zh_Hant", "vi", "ko", "ru", "ar",
+           "he", "fa", "ur", "ja", "hi", "th", "km", "fr", "de", "pt", "uk"]
+
+
+def test_the_catalogues_we_ship():
+    assert sorted(i18n.available()) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_every_catalogue_translates_every_message(lang):
-    assert lang in i18n.available()
     assert i18n.untranslated(lang.replace("_", "-")) == ()
-    # the disclaimer's first sentence is the PDF footer: 100 characters at most
-    assert len(i18n.disclaimer_line(i18n.DEFAULT_DISCLAIMER, lang)) <= 100
+    # the disclaimer's first sentence is the PDF footer: 100 characters at most, and the
+    # footer line says what the disclaimer starts with
+    line = i18n.disclaimer_line(i18n.DEFAULT_DISCLAIMER, lang)
+    assert 0 < len(line) <= 100
+    assert i18n.disclaimer(i18n.DEFAULT_DISCLAIMER, lang).startswith(line)
+    # Thai ends no sentence with a mark and the splitter does not know Khmer's (។): for
+    # them the line is what the catalogue says it is
+    if lang not in ("th", "km"):
+        assert " ".join(line.split()) == first_sentence(
+            i18n.disclaimer(i18n.DEFAULT_DISCLAIMER, lang), lang)
 
 
 def test_every_message_the_program_uses_is_in_the_english_catalogue():
@@ -166,11 +184,11 @@ def test_every_message_the_program_uses_is_in_the_english_catalogue():
 def test_a_language_without_catalogue_is_reported_by_check(empty_project):
     from pipeline.build.check import collect_findings
 
-    write_source(empty_project, "french", article("lang: fr", "Bonjour.\n"))
+    write_source(empty_project, "italian", article("lang: it", "Buongiorno.\n"))
     findings, _ = collect_findings(Project(empty_project), fast=True)
     [untranslated] = [f for f in findings if f.rule == "untranslated"]
-    assert untranslated.severity == "warning" and "'fr'" in untranslated.message
-    assert "pipeline/locale/fr" in untranslated.fix
+    assert untranslated.severity == "warning" and "'it'" in untranslated.message
+    assert "pipeline/locale/it" in untranslated.fix
 
 
 def test_direction_and_dates_by_language():
@@ -266,6 +284,30 @@ def test_quotation_marks_follow_the_language(empty_project):
     assert "“no”" in bodies["quotes"]
 
 
+def test_adding_or_deleting_a_translation_updates_the_other_languages(translated):
+    root, _ = translated
+    original = root / "dist" / SEED_SLUG / "index.html"
+
+    def switcher() -> list[str]:
+        page = lxml.html.parse(str(original)).getroot()
+        return [a.get("hreflang") for a in page.xpath('//nav[@class="languages"]//a')]
+
+    assert run_publish(root, ("html",)).ok and switcher() == ["es"]
+    french = root / "source" / f"{SEED_SLUG}.fr.md"
+    french.write_text(SPANISH.read_text(encoding="utf-8").replace("lang: es", "lang: fr"),
+                      encoding="utf-8")
+    outcome = run_publish(root, ("html",))
+    assert outcome.ok and switcher() == ["es", "fr"]
+    french.unlink()
+    outcome = run_publish(root, ("html",))  # no --force
+    assert outcome.ok and switcher() == ["es"]
+    spanish = lxml.html.parse(str(root / "dist" / "es" / SEED_SLUG / "index.html")).getroot()
+    assert [link.get("hreflang") for link in spanish.xpath('//link[@hreflang]')] == \
+        ["en-US", "es", "x-default"]
+    # nothing changed: nothing is rendered again
+    assert {r.status for r in run_publish(root, ("html",)).results} == {"up to date"}
+
+
 def test_a_changed_original_makes_its_translation_stale(translated):
     root, (original, spanish) = translated
     assert stale_translations([original, spanish]) == []
@@ -309,6 +351,7 @@ CHECKED = {
     "zh": ("zh-Hans", "干细胞疗法不能治愈多发性硬化症。简而言之：**不能**。\n\n## 什么是多发性硬化症？\n\n它是一种慢性自身免疫性疾病。"),
     "vi": ("vi", "Liệu pháp tế bào gốc không phải là cách chữa khỏi bệnh đa xơ cứng.\n\n## Bệnh đa xơ cứng là gì?\n\nĐây là một bệnh tự miễn mạn tính."),
     "ar": ("ar", "العلاج بالخلايا الجذعية لا يشفي التصلب المتعدد (MS).\n\n## ما هو التصلب المتعدد؟\n\nيصيب المرض نحو 2.8 مليون شخص في العالم."),
+    "he": ("he", "טיפול בתאי גזע אינו מרפא טרשת נפוצה (MS).\n\n## מהי טרשת נפוצה?\n\nזוהי מחלה אוטואימונית כרונית, שפוגעת בכ-2.8 מיליון אנשים בעולם."),
 }
 
 
@@ -330,7 +373,7 @@ def _output(checked_build, lang: str, name: str) -> Path:
     return root / "dist" / doc.folder / name.format(slug=doc.slug)
 
 
-LANGS = ["es", "zh-Hans", "vi", "ar"]
+LANGS = ["es", "zh-Hans", "vi", "ar", "he"]
 
 
 def test_right_to_left_in_all_three_formats(checked_build):
@@ -432,3 +475,252 @@ def test_a_variation_selector_needs_no_glyph_of_its_own():
 
     assert not drawn("\ufe0f") and not drawn("\U000e0100")
     assert drawn("\u2714") and drawn("a")
+
+
+# ---------------------------------------------------------------------------
+# Our own words: none of them left in English in a Russian publication
+
+RUSSIAN_SITE = """\
+publisher:
+  name: Клиника «Здоровье»
+  url: https://example.org/
+  blurb: Клиника помогает людям с рассеянным склерозом.
+base_url: https://example.org/ru/
+defaults:
+  lang: ru
+  single_file: true
+"""
+RUSSIAN_PEOPLE = """\
+irina-petrova:
+  name: Ирина Петрова
+  credentials: [к. м. н.]
+  role: Невролог
+  organisation: Клиника «Здоровье»
+  bio: Ирина Петрова двадцать лет лечит людей с рассеянным склерозом.
+"""
+RUSSIAN_BODY = """\
+Рассеянный склероз[^1] поражает нервную систему[^2].
+
+## Что это такое
+
+Это хроническое заболевание.
+
+<details><p>Скрытый текст.</p></details>
+
+## Видео
+
+<iframe src="https://www.youtube.com/embed/TIbZDRXM-Tg" title="Жизнь с рассеянным склерозом"></iframe>
+
+https://vimeo.com/82090131
+
+## Лечение
+
+Лечение подбирает врач.
+
+## Вопросы
+
+Задайте их своему врачу.
+
+[^1]: Хроническое заболевание.
+[^2]: Подробнее: https://example.org/ms
+"""
+
+
+@pytest.fixture(scope="session")
+def russian_build(tmp_path_factory):
+    root = make_project(tmp_path_factory.mktemp("russian") / "project", seed=False)
+    (root / "source" / "site.yml").write_text(RUSSIAN_SITE, encoding="utf-8")
+    (root / "source" / "authors.yml").write_text(RUSSIAN_PEOPLE, encoding="utf-8")
+    write_source(root, "rs", article(
+        "updated: 2026-04-01\nreviewers: [irina-petrova]\nreviewed: 2026-04-02",
+        RUSSIAN_BODY, title="Рассеянный склероз", description="Что нужно знать.",
+        authors="[irina-petrova]"))
+    (root / "source" / "collections").mkdir()
+    (root / "source" / "collections" / "sbornik.yml").write_text(
+        "title: Сборник\ndescription: Для пациентов.\narticles: [rs]\n", encoding="utf-8")
+    outcome = run_publish(root)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    return root
+
+
+def _english_words() -> set[str]:
+    """The words of our own messages (the English catalogue's ids) that Russian writes
+    otherwise: a message's words that its Russian translation keeps (PDF, EPUB) are not."""
+    words = set()
+    for message in i18n.messages() + ("%(num)d articles",):
+        kept = set(re.findall(r"[A-Za-z]{3,}", i18n.gettext("ru", message)))
+        words |= set(re.findall(r"[A-Za-z]{3,}", re.sub(r"%\(\w+\)\w", " ", message))) - kept
+    return {word.lower() for word in words}
+
+
+def _shown_text(path: Path) -> str:
+    """What a reader of an HTML or XHTML file sees or hears: its text and the attributes
+    read aloud or shown as tips."""
+    tree = lxml.html.fromstring(path.read_bytes()) if path.suffix != ".ncx" \
+        else lxml.etree.fromstring(path.read_bytes())
+    for hidden in tree.xpath("//*[local-name()='script' or local-name()='style']"):
+        hidden.getparent().remove(hidden)  # JSON-LD and styles are for machines
+    spoken = [value for element in tree.iter() if isinstance(element.tag, str)
+              for name, value in element.attrib.items()
+              if name in ("title", "aria-label", "alt", "data-title")]
+    return " ".join([tree.text_content() if hasattr(tree, "text_content")
+                     else "".join(tree.itertext()), *spoken])
+
+
+HOST = r"\b[\w.-]+\.(?:com|org|be)\b\S*"  # youtube-nocookie.com, player.vimeo.com, youtu.be/...
+
+
+def test_no_english_word_of_ours_in_a_russian_publication(russian_build, tmp_path):
+    english = _english_words()
+    assert {"contents", "published", "reviewed", "back", "reference", "details", "watch",
+            "video", "play", "page"} <= english  # the catalogue's words, not a hand-list
+    dist = russian_build / "dist"
+    texts = {path.relative_to(dist).as_posix(): _shown_text(path)
+             for path in [dist / "index.html", *dist.glob("rs/*.html"),
+                          *dist.glob("collections/sbornik/*.html")]}
+    for book in (dist / "rs" / "rs.epub", dist / "collections" / "sbornik" / "sbornik.epub"):
+        with zipfile.ZipFile(book) as archive:
+            archive.extractall(tmp_path / book.stem)
+        for path in (tmp_path / book.stem).rglob("*"):
+            if path.suffix in (".xhtml", ".ncx"):
+                texts[f"{book.name}/{path.name}"] = _shown_text(path)
+        opf = lxml.etree.parse(str(tmp_path / book.stem / "EPUB" / "content.opf"))
+        [summary] = opf.xpath('//*[@property="schema:accessibilitySummary"]')
+        texts[f"{book.name}/content.opf"] = summary.text  # shown by reading systems
+    for pdf in (dist / "rs" / "rs.pdf", dist / "collections" / "sbornik" / "sbornik.pdf"):
+        texts[pdf.name] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                         text=True, check=True).stdout
+    assert "Подробности" in texts["rs/index.html"] and "Смотреть видео на Vimeo" in \
+        texts["rs/index.html"]  # the page shows what the test looks for
+    found = {name: sorted({w for w in re.findall(r"[A-Za-z]{3,}", re.sub(HOST, "", text))
+                           if w.lower() in english})
+             for name, text in texts.items()}
+    assert {name: words for name, words in found.items() if words} == {}
+
+
+# ---------------------------------------------------------------------------
+# Emoji, and the fallback subsets kept in the cache
+
+EMOJI_TEXT = "Smile 😀, a heart ❤️, thumbs up 👍🏽, a family 👨‍👩‍👧, Spain 🇪🇸 and a pill 💊 on 4 March."
+
+
+@pytest.fixture(scope="module")
+def emoji_build(tmp_path_factory):
+    from pipeline.render import fonts
+
+    if not fonts.EMOJI.is_file():
+        pytest.skip("fonts-noto-color-emoji is not installed (bash .ci/install)")
+    root = make_project(tmp_path_factory.mktemp("emoji") / "project", seed=False)
+    write_source(root, "emoji", article("", f"{EMOJI_TEXT}\n\n**{EMOJI_TEXT}**\n"))
+    log = NotdefLog()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(log)
+    try:
+        outcome = run_publish(root)
+    finally:
+        logger.removeHandler(log)
+    assert outcome.ok, "\n".join(str(p) for p in outcome.problems)
+    return root / "dist" / "emoji", log.messages
+
+
+def test_emoji_are_drawn_in_the_pdf_by_the_emoji_face_alone(emoji_build):
+    from pypdf import PdfReader
+
+    from pipeline.render.fonts import EMOJI_RANGES
+
+    folder, notdef = emoji_build
+    assert notdef == []
+    text = subprocess.run(["pdftotext", str(folder / "emoji.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert all(ch in text for ch in "😀❤👍🏽👨👩👧🇪🇸💊")
+    # What the emoji face draws in the PDF (its ToUnicode map): emoji only, never the
+    # digits, spaces or commas around them (Pango would take them from a colour face
+    # named in a font stack).
+    drawn = set()
+    for page in PdfReader(folder / "emoji.pdf").pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "Noto-Color-Emoji" in font["/BaseFont"]:
+                cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+                for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                    for hexes in re.findall(r"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", block):
+                        drawn |= set(bytes.fromhex(hexes).decode("utf-16-be"))
+    assert drawn and "😀" in drawn
+    outside = {ch for ch in drawn
+               if not any(first <= ord(ch) <= last for first, last in EMOJI_RANGES)}
+    assert outside == set(), outside
+
+
+def test_the_epub_carries_an_emoji_subset_for_emoji_only(emoji_build):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    folder, _ = emoji_build
+    with zipfile.ZipFile(folder / "emoji.epub") as book:
+        css = book.read("EPUB/theme/css/epub.css").decode()
+        face = TTFont(io.BytesIO(book.read(
+            "EPUB/theme/fonts/fallback-noto-color-emoji-emoji-only-400.ttf")))
+    assert "CBDT" in face and ord("😀") in face.getBestCmap()
+    assert len(face.getGlyphOrder()) < 300  # a subset, not the 3,000 emoji of the face
+    [rule] = [r for r in css.split("\n") if "fallback-noto-color-emoji" in r]
+    assert "unicode-range: U+A9, U+AE, U+200D" in rule
+    page = (folder / "theme" / "css" / "screen.css").read_text(encoding="utf-8")
+    assert 'src: local("Noto Color Emoji"); unicode-range: U+A9' in page
+
+
+def test_a_warm_cjk_epub_takes_its_fallback_subsets_from_the_cache(tmp_path, monkeypatch):
+    from pipeline.render import fonts
+
+    root = make_project(tmp_path / "project", seed=False)
+    write_source(root, "zh", article("lang: zh-Hans", CHECKED["zh"][1] + "\n"))
+    assert run_publish(root, ("epub",)).ok
+    book = root / "dist" / "zh" / "zh.epub"
+    first = book.read_bytes()
+    made = [p for p in (root / ".cache" / "font-subsets").rglob("*") if p.is_file()]
+    assert len(made) >= 4  # the theme's faces and Noto Sans CJK SC, regular and bold
+
+    def refuse(*args):
+        raise AssertionError("subset made again instead of taken from the cache")
+
+    monkeypatch.setattr(fonts, "subset_face", refuse)
+    assert run_publish(root, ("epub",), force=True).ok
+    assert book.read_bytes() == first
+
+
+def test_the_checkers_accept_our_words_in_russian(russian_build, tmp_path):
+    """The Russian publication holds every kind of word we add (notes, details, videos,
+    QR codes, collection): vnu, EPUBCheck and Ace find nothing."""
+    dist = russian_build / "dist"
+    pages = [dist / "rs" / "index.html", dist / "collections" / "sbornik" / "index.html",
+             dist / "index.html"]
+    found = vnu_findings(pages)
+    assert {page: f for page, f in found.items() if f} == {}, \
+        [describe_vnu(f) for f in found.values() if f]
+    books = [dist / "rs" / "rs.epub", dist / "collections" / "sbornik" / "sbornik.epub"]
+    (tmp_path / "epubcheck").mkdir()
+    reports = run_epubcheck(books, tmp_path / "epubcheck")
+    for book in books:
+        assert reports[book].messages == [], reports[book].describe()
+        violations = run_ace(book, tmp_path / f"ace-{book.stem}")
+        assert violations == [], describe_ace(violations)
+
+
+def test_the_accessibility_summary_says_which_language_it_is_in(empty_project, tmp_path):
+    write_source(empty_project, "conforme", article("lang: es", "Texto.\n\n## Uno\n\nMás.\n"))
+    write_source(empty_project, "saltos", article("lang: es", "Texto.\n\n## Uno\n\n#### Tres\n"))
+    assert run_publish(empty_project, ("epub",)).ok
+    summaries = {}
+    for slug in ("conforme", "saltos"):
+        with zipfile.ZipFile(empty_project / "dist" / slug / f"{slug}.epub") as book:
+            opf = lxml.etree.fromstring(book.read("EPUB/content.opf"))
+        [summaries[slug]] = opf.xpath('//*[@property="schema:accessibilitySummary"]')
+    assert summaries["conforme"].text.startswith("Esta publicación cumple EPUB Accessibility")
+    assert summaries["conforme"].get("{http://www.w3.org/XML/1998/namespace}lang") is None
+    # a book that does not yet conform lists our findings, which are in English: it says so
+    assert "skips from level 2 to 4" in summaries["saltos"].text
+    assert summaries["saltos"].get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    book = empty_project / "dist" / "saltos" / "saltos.epub"
+    (tmp_path / "epubcheck").mkdir()
+    report = run_epubcheck([book], tmp_path / "epubcheck")[book]
+    assert report.messages == [], report.describe()

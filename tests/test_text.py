@@ -102,3 +102,24 @@ def test_the_pdf_footer_line_keeps_an_abbreviation_in_its_sentence(empty_project
         "site-wide": "Ask Dr. Smith, e.g. at your next visit, before you change a treatment.",
         "own": "Talk to Prof. Jones first.",
     }
+
+
+@pytest.mark.parametrize("lang, text, first", [
+    # pySBD's Arabic and Persian rules end a sentence at a colon, and Arabic's at a comma
+    ("ar", "هذه معلومات عامة وليست نصيحة طبية: يُرجى استشارة طبيبك. وهي لا تُغني عن زيارة طبيب.",
+     "هذه معلومات عامة وليست نصيحة طبية: يُرجى استشارة طبيبك."),
+    ("ar", "قال الطبيب، بعد الفحص، إن الحالة مستقرة. ثم غادر.",
+     "قال الطبيب، بعد الفحص، إن الحالة مستقرة."),
+    ("fa", "این اطلاعات عمومی است، نه توصیهٔ پزشکی: لطفاً با پزشک خود مشورت کنید. جای ویزیت را نمی‌گیرد.",
+     "این اطلاعات عمومی است، نه توصیهٔ پزشکی: لطفاً با پزشک خود مشورت کنید."),
+    ("en", "Ask Dr. Smith: it helps. Then go.", "Ask Dr. Smith: it helps."),
+])
+def test_a_colon_or_a_comma_ends_no_sentence(lang, text, first):
+    assert first_sentence(text, lang) == first
+    assert "".join(text[s.start:s.end] for s in sentences(text, lang)).replace(" ", "") == \
+        text.replace(" ", "")
+
+
+def test_a_paragraph_ending_in_a_colon_is_one_sentence():
+    text = "ثم قال: "
+    assert [text[s.start:s.end] for s in sentences(text, "ar")] == ["ثم قال:"]

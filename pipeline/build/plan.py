@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..diagnostics import PressroomError
 from ..models import Collection, Document, articles_of
+from ..read.document import source_slug
 from ..render.theme import Theme
 from .gather import SharedInputs
 from .manifest import Manifest, file_hash, file_state, pipeline_digest, tool_versions
@@ -35,6 +36,9 @@ class Fingerprint:
     inputs: tuple[tuple[str, str], ...]  # (file relative to source/, its SHA-256), sorted
     people: tuple[str, ...]  # ids of authors.yml entries its bylines show, in order
     theme: str
+    # The sources of an article's languages (source/<slug>.md and <slug>.<lang>.md, by
+    # name): each language's page links the others, so one added or deleted makes all stale.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,19 @@ class BuildKeys:
             digest.update(part.encode() + b"\0")
         self.shared_digest = digest.hexdigest()
         self._themes: dict[str, str | None] = {}
+        self._languages: dict[str, tuple[str, ...]] | None = None
+
+    def languages(self, path: Path) -> tuple[str, ...]:
+        """The sources of the languages of the article `path` is one language of (none for
+        a collection file), as source/ holds them now: listed once per build."""
+        if self._languages is None:
+            groups: dict[str, list[str]] = {}
+            for source in self.project.sources():
+                groups.setdefault(source_slug(source), []).append(source.name)
+            self._languages = {slug: tuple(names) for slug, names in groups.items()}
+        if path.suffix != ".md":
+            return ()
+        return self._languages.get(source_slug(path), ())
 
     def theme_digest(self, name: str) -> str | None:
         """A hash of every file of the theme `name` (and of those it extends); None when
@@ -86,7 +103,7 @@ class BuildKeys:
             return None
         digest = hashlib.sha256()
         for part in (fmt, json.dumps(fingerprint.inputs), repr(tuple(people)), theme,
-                     self.shared_digest):
+                     json.dumps(fingerprint.languages), self.shared_digest):
             digest.update(part.encode() + b"\0")
         return digest.hexdigest()
 
@@ -111,8 +128,10 @@ def source_name(project: Project, path: Path) -> str:
     return path.relative_to(project.source_dir).as_posix()
 
 
-def fingerprint(project: Project, pub: Document | Collection) -> tuple[Fingerprint, dict]:
-    """The fingerprint of a publication just read, and its input files' states."""
+def fingerprint(project: Project, pub: Document | Collection,
+                languages: tuple[str, ...] = ()) -> tuple[Fingerprint, dict]:
+    """The fingerprint of a publication just read (`languages`: BuildKeys.languages), and
+    its input files' states."""
     states = {}
     for path in input_files(pub):
         state = file_state(path)
@@ -120,14 +139,15 @@ def fingerprint(project: Project, pub: Document | Collection) -> tuple[Fingerpri
             raise PressroomError(f"{path} disappeared while the build read it")
         states[source_name(project, path)] = state
     return (Fingerprint(tuple(sorted((name, s["sha256"]) for name, s in states.items())),
-                        people_of(pub), pub.theme), states)
+                        people_of(pub), pub.theme, languages), states)
 
 
-def recorded(project: Project, manifest: Manifest, source: str,
-             theme: str | None) -> Record | None:
+def recorded(project: Project, manifest: Manifest, source: str, theme: str | None,
+             languages: tuple[str, ...] = ()) -> Record | None:
     """What the manifest says `source` was made from, re-hashing only files whose size or
     time changed; None when it was never built or one of its files is gone. `theme` is the
-    build's --theme (None: the publication's own)."""
+    build's --theme (None: the publication's own); `languages` its article's languages
+    now (BuildKeys.languages)."""
     entry = manifest.publications.get(source)
     if not entry:
         return None
@@ -140,7 +160,8 @@ def recorded(project: Project, manifest: Manifest, source: str,
         states[name] = state
     return Record(entry["folder"],
                   Fingerprint(tuple(sorted((name, s["sha256"]) for name, s in states.items())),
-                              tuple(entry["people"]), theme or entry["own_theme"]),
+                              tuple(entry["people"]), theme or entry["own_theme"],
+                              languages),
                   states)
 
 

@@ -97,7 +97,8 @@ def publish(project: Project, options: BuildOptions = BuildOptions(),
     current: set[Path] = set()  # sources and collection files whose outputs are all current
     for path in [*sources, *bound_paths]:
         wanted = formats if path.suffix == ".md" else _collection_formats(formats)
-        record = recorded(project, manifest, source_name(project, path), options.theme)
+        record = recorded(project, manifest, source_name(project, path), options.theme,
+                          keys.languages(path))
         found = None if options.force or record is None else \
             current_outputs(project, manifest, keys, record, wanted)
         if found is not None:
@@ -195,7 +196,7 @@ def _work_item(project: Project, manifest: Manifest, keys: BuildKeys,
             outcome.failed.append(pub.source_path.stem)
             outcome.problems.append(Diagnostic(pub.source_path, None, str(error)))
             return None
-    made_from, states = fingerprint(project, pub)
+    made_from, states = fingerprint(project, pub, keys.languages(pub.source_path))
     built = {fmt: keys.key(fmt, made_from) for fmt in wanted}
     todo = tuple(fmt for fmt in wanted if force or not
                  manifest.output_file(project.dist_dir, pub.folder, fmt, built[fmt]))

@@ -297,10 +297,11 @@ def _render_footnote_ref(self, tokens, index, options, env) -> str:
 
 def _render_footnote_anchor(self, tokens, index, options, env) -> str:
     token = tokens[index]
-    label, number, sub = _note_label(env, token), token.meta["id"] + 1, token.meta["subId"]
+    label, sub = _note_label(env, token), token.meta["subId"]
     space = "\u00a0" if sub == 0 else ""
+    # Its title ("Back to reference 2") is given by the renderers, in the reader's language.
     return (f'{space}<a class="footnote-backref" href="#fnref{sub + 1 if sub else ""}-{label}"'
-            f' title="Back to reference {number}">{BACKLINK}</a>')
+            f'>{BACKLINK}</a>')
 
 
 def _render_footnote_open(self, tokens, index, options, env) -> str:

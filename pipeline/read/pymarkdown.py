@@ -27,7 +27,7 @@ EXTENSIONS = [
 CONFIG = {
     # Footnote ids with ':' need escaping in CSS selectors and target-counter().
     # Numbered in the order they are cited, as the PDF's page footnotes are.
-    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "Back to reference %d",
+    "footnotes": {"SEPARATOR": "-", "BACKLINK_TITLE": "",  # given by the renderers, translated
                   "BACKLINK_TEXT": BACKLINK, "USE_DEFINITION_ORDER": False},
     "toc": {"toc_depth": "2-4", "slugify": lambda text, separator: slugify(text)},
     # Characters rather than named entities, which XHTML (the EPUB) does not know.

@@ -200,13 +200,12 @@ def clean(html: str) -> str:
 
 def _summary_first(root) -> None:
     """HTML wants a <details>'s <summary> first: a later one moves up, a missing one (a
-    translator translated the tag's name, say) becomes "Details", so that nothing inside
-    is hidden behind an empty toggle and the page stays valid."""
+    translator translated the tag's name, say) is added, so that the page stays valid;
+    the renderers write "Details" in it, in the reader's language (render.context.our_words)."""
     for details in root.iter("details"):
         summary = next((child for child in details if child.tag == "summary"), None)
         if summary is None:
             summary = lxml.html.Element("summary")
-            summary.text = "Details"
         elif details.index(summary) == 0 and not (details.text or "").strip():
             continue
         else:

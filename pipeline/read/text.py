@@ -59,9 +59,15 @@ def sentences(text: str, lang: str = FALLBACK_LANGUAGE) -> list[Span]:
 _PARAGRAPH = re.compile(r"\S.*?(?=\n[^\S\n]*\n|\Z)", re.S)
 
 
+# pySBD's Arabic and Persian rules end a sentence at a colon (and Arabic's at a comma, ،):
+# "معلومات عامة: يُرجى استشارة طبيبك." is one sentence, as its English is.
+_NOT_AN_END = (":", ",", "\u060c", "\u061b")  # colon, comma, Arabic comma and semicolon
+
+
 def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
     spans: list[Span] = []
     cursor = 0
+    opened = None  # where a sentence that a piece ending in _NOT_AN_END left open starts
     for piece in segmenter.segment(text):
         stripped = piece.strip()
         if not stripped:
@@ -75,11 +81,18 @@ def _paragraph_sentences(text: str, segmenter: pysbd.Segmenter) -> list[Span]:
         if skipped.strip():  # characters pySBD left out belong to the sentence they precede
             start = cursor + len(skipped) - len(skipped.lstrip())
         cursor = start + len(stripped)
+        start = start if opened is None else opened
+        if stripped.endswith(_NOT_AN_END):
+            opened = start
+            continue
+        opened = None
         spans.append(Span(start, cursor))
     rest = text[cursor:]
     if rest.strip():
         begin = cursor + len(rest) - len(rest.lstrip())
-        spans.append(Span(begin, cursor + len(rest.rstrip())))
+        spans.append(Span(begin if opened is None else opened, cursor + len(rest.rstrip())))
+    elif opened is not None:
+        spans.append(Span(opened, cursor))
     return spans
 
 

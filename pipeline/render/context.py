@@ -31,14 +31,35 @@ def video_blocks(root) -> list[tuple[object, Video, str]]:
     return found
 
 
-def remote_image_labels(root, lang: str) -> None:
-    """Label the placeholders of images on the web (read.images.remote_image_placeholders
-    wrote them in a body, parsed: changed in place) in the reader's language: "Image not
-    included", with the image's alt text when it has one."""
+def video_name(video: Video, title: str, lang: str) -> str:
+    """What a video is called: its title, or 'Video on YouTube' in the reader's language."""
+    return title or i18n.gettext(lang, "Video on %(host)s") % {"host": video.host}
+
+
+def words_around(message: str, placeholder: str) -> tuple[str, str]:
+    """The translated text before and after `placeholder` in `message` (an element is drawn
+    there, a link say), so that a translation may put it where its grammar wants it."""
+    before, _, after = message.partition(placeholder)
+    return before, after
+
+
+def our_words(root, lang: str) -> None:
+    """The words a parsed body gets in the reader's language (changed in place): a
+    <details> without a summary opens with 'Details', a footnote's back link is titled
+    'Back to reference 2', the placeholder of an image on the web (as
+    read.images.remote_image_placeholders wrote it) says 'Image not included', with the
+    image's alt text when it has one."""
     for label in root.xpath('.//span[@class="remote-image-label"]'):
         alt = " ".join(label.text_content().split())
         label.text = (i18n.gettext(lang, "Image not included: %(alt)s") % {"alt": alt} if alt
                       else i18n.gettext(lang, "Image not included"))
+    for summary in root.iter("summary"):
+        if not summary.text_content().strip() and not len(summary):
+            summary.text = i18n.gettext(lang, "Details")
+    for number, item in enumerate(root.xpath('.//div[@class="footnote"]/ol/li'), 1):
+        for link in item.xpath('.//a[@class="footnote-backref"]'):
+            link.set("title", i18n.gettext(lang, "Back to reference %(number)d")
+                     % {"number": number})
 
 
 def source_relative(doc: Document, path: Path) -> str:

@@ -14,7 +14,7 @@ from .context import document_files, source_relative, template_context
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
 from ..models import Document
-from .fonts import font_config, page_text, plan, with_fallbacks
+from .fonts import font_config, page_text, plan, print_stylesheet
 from .theme import Theme
 
 COVER_WIDTH = 1600  # px; the page in css/cover.css is 1600 x 2400 CSS px
@@ -29,7 +29,9 @@ def cover_png(doc: Document, theme: Theme) -> bytes:
         **template_context(doc, theme, "cover", theme_base, lambda p: source_relative(doc, p)),
     )
     # scripts the theme lacks: the fallback faces, as in the PDF
-    css = with_fallbacks(theme.stylesheet("cover"), plan(page_text(page), theme, doc.lang))
+    text = page_text(page)
+    css = print_stylesheet(theme.stylesheet("cover"), plan(text, theme, doc.lang), text,
+                           doc.site.source_dir)
     shown = [theme.resolve(name) for name in theme.stylesheet_files(css)] + document_files(doc)
     key = cache_key(page, css, theme_base, doc.site.source_dir.as_posix(),
                     str(doc.site.allow_network), *(content_hash(path) for path in shown),

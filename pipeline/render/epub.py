@@ -22,8 +22,8 @@ from markupsafe import Markup
 from ..cache import cache_key, cached
 from ..checks.accessibility import accessibility_findings, images_without_alt
 from .metadata import book_href
-from .context import (document_files, remote_image_labels, source_relative,
-                      template_context, theme_files, video_blocks)
+from .context import (document_files, our_words, source_relative, template_context,
+                      theme_files, video_blocks, words_around)
 from . import fonts, i18n
 from .i18n import N_
 from .cover import cover_png
@@ -107,15 +107,19 @@ def _chapter(doc: Document, theme: Theme, name: str, uid_prefix: str,
     for anchor in body.iter("a"):
         if anchor.get("href"):
             anchor.set("href", book_href(doc, anchor.get("href"), chapter))
+    our_words(body, doc.lang)
     for block, video, title in video_blocks(body):  # a link: reading systems play no video
         paragraph, link = block.find("p"), block.find("p/a")
         if title:
-            paragraph.text, link.tail = "Video: ", f" (on {video.host})"
+            message = i18n.gettext(doc.lang, "Video: %(title)s (on %(host)s)")
+            paragraph.text, link.tail = words_around(message % {"title": "%(title)s",
+                                                                "host": video.host},
+                                                     "%(title)s")
         else:
-            link.text = f"Watch the video on {video.host}"
+            link.text = i18n.gettext(doc.lang, "Watch the video on %(host)s") % {
+                "host": video.host}
     for details in body.iter("details"):  # some reading systems cannot open them
         details.set("open", "open")
-    remote_image_labels(body, doc.lang)
     references_id = references_section(body, epub=True, lang=doc.lang)
     context = template_context(doc, theme, "epub", "theme/", lambda p: source_relative(doc, p),
                                stylesheet_href=STYLESHEET, body=Markup(polyglot_markup(body)))
@@ -168,8 +172,9 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     book.add_metadata("DC", "date", pub.date.isoformat())
     for keyword in pub.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for prop, value in accessibility_metadata(pub):
-        book.add_metadata(None, "meta", value, {"property": prop})
+    for prop, value, lang in accessibility_metadata(pub):
+        book.add_metadata(None, "meta", value,
+                          {"property": prop, **({XML_LANG: lang} if lang else {})})
 
     cover = _FinishedXhtml(cover_page, uid="cover", file_name=COVER_PAGE, title=_("Cover"),
                            lang=pub.lang)
@@ -182,10 +187,11 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     plan = fonts.plan(used_text, theme, pub.lang)
     # (a theme's own fallback faces travel with its fonts.css and files, as every face does)
     system_faces = tuple(f for f in plan.fallbacks if theme.relative_path(f.regular) is None)
-    fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text)
+    fallback_rules, fallback_files = fonts.embedded_faces(system_faces, used_text,
+                                                          pub.site.source_dir)
+    stylesheet = fallback_rules + fonts.with_fallbacks(css, plan, declared=True)
     book.add_item(epub.EpubItem(uid="stylesheet", file_name=STYLESHEET, media_type="text/css",
-                                content=(fallback_rules + fonts.with_fallbacks(css, plan))
-                                .encode("utf-8")))
+                                content=stylesheet.encode("utf-8")))
     for index, (name, content) in enumerate(fallback_files):
         book.add_item(epub.EpubItem(uid=f"fallback-{index}", file_name=f"theme/fonts/{name}",
                                     media_type=_media_type(name), content=content))
@@ -221,9 +227,18 @@ def _write_book(pub: Document | Collection, theme: Theme, out_dir: Path,
     return target
 
 
-def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
-    """schema.org accessibility properties, derived from the document (or every article of
-    the collection) and its checks.
+CONFORMING_SUMMARY = N_(
+    "This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as checked by "
+    "Pressroom: its language is set, headings are in order, every image has a text "
+    "alternative, and it has a table of contents. Text can be resized and restyled by the "
+    "reading system. It has no sound, video or flashing content.")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str, str | None]]:
+    """schema.org accessibility properties (property, value, the value's language when it
+    is not the book's), derived from the document (or every article of the collection) and
+    its checks.
 
     Conformance is claimed only when the pipeline's own accessibility checks pass.
     """
@@ -244,21 +259,20 @@ def accessibility_metadata(doc: Document | Collection) -> list[tuple[str, str]]:
         metadata.append(("schema:accessibilityHazard", "unknown"))
     else:
         metadata.append(("schema:accessibilityHazard", "none"))
-    if findings:
+    summary_lang = None
+    if findings:  # in English, as the findings it lists are
         summary = ("This publication has a table of contents, structured headings and text "
                    "that reading systems can resize and restyle. It does not yet meet WCAG 2.2 "
                    "Level AA: " + "; ".join(f.message for f in findings) + ".")
+        summary_lang = None if i18n.language(doc.lang) == "en" else "en"
     else:
-        summary = ("This publication meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as "
-                   "checked by Pressroom: its language is set, headings are in order, every "
-                   "image has a text alternative, and it has a table of contents. Text can be "
-                   "resized and restyled by the reading system. It has no sound, video or "
-                   "flashing content.")
+        summary = i18n.gettext(doc.lang, CONFORMING_SUMMARY)
     metadata.append(("schema:accessibilitySummary", summary))
     if not findings:
         metadata.append(("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"))
         metadata.append(("a11y:certifiedBy", doc.byline.publisher.name))
-    return metadata
+    return [(prop, value, summary_lang if prop == "schema:accessibilitySummary" else None)
+            for prop, value in metadata]
 
 
 def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:

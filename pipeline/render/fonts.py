@@ -16,20 +16,23 @@ build calls it when it has rendered, so no publish leaves a temporary folder beh
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
 import string
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
+import fontTools
 import lxml.html
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from ..cache import cache_key, cached, content_hash
 from ..diagnostics import Diagnostic
 from ..models import Collection, Document, articles_of
 from .theme import Theme, theme_file_name
@@ -77,6 +80,23 @@ LANGUAGE_FAMILIES = {
     "hy": ("Noto Sans Armenian",), "am": ("Noto Sans Ethiopic",), "ti": ("Noto Sans Ethiopic",),
     "dv": ("Noto Sans Thaana",),
 }
+# Emoji, last of all (a symbol a text face has keeps that face's look): Debian's
+# fonts-noto-color-emoji, colour bitmaps (CBDT) that WeasyPrint 70 draws into the PDF and
+# reading systems that know colour fonts show from the EPUB's subset. Named in a font
+# stack, the face would draw digits and spaces too (Pango picks it for them), so it is
+# declared for the emoji's code points only (@font-face unicode-range), under a name of
+# its own.
+EMOJI = NOTO / "NotoColorEmoji.ttf"
+EMOJI_SYSTEM_NAME = "Noto Color Emoji"
+EMOJI_FAMILY = "Noto Color Emoji (emoji only)"
+EMOJI_RANGES = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x200D, 0x200D), (0x203C, 0x203C),
+    (0x2049, 0x2049), (0x20E3, 0x20E3), (0x2122, 0x2122), (0x2139, 0x2139),
+    (0x2194, 0x21AA), (0x231A, 0x23FF), (0x24C2, 0x24C2), (0x25AA, 0x25FE),
+    (0x2600, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B55), (0x3030, 0x3030),
+    (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299), (0xFE0F, 0xFE0F),
+    (0x1F000, 0x1FAFF), (0xE0020, 0xE007F),
+)
 CJK_LANGUAGES = {"zh", "yue", "ja", "ko"}
 LATIN_FALLBACK = "Noto Sans"  # Latin, Greek and Cyrillic the theme lacks
 LEADING_SHARE = 0.05  # of a text's letters: more, and the Latin fallback sets the text
@@ -107,10 +127,28 @@ class Face:
     regular: Path
     bold: Path | None = None
     index: int = 0  # the face's number in a collection file (.ttc)
+    # The code points it may draw (first, last); none: every character it has. A face
+    # limited so is declared by an @font-face rule naming its system face (`local`).
+    ranges: tuple[tuple[int, int], ...] = ()
+    local: str = ""
 
     @property
     def file_stem(self) -> str:
-        return self.family.lower().replace(" ", "-")
+        return re.sub(r"[^a-z0-9]+", "-", self.family.lower()).strip("-")
+
+    @property
+    def unicode_range(self) -> str:
+        """The CSS unicode-range of its code points ("" when it is not limited)."""
+        return ", ".join(f"U+{first:X}" if first == last else f"U+{first:X}-{last:X}"
+                         for first, last in self.ranges)
+
+    def covers(self) -> frozenset[str]:
+        """The characters it draws."""
+        have = coverage(self.regular, self.index)
+        if not self.ranges:
+            return have
+        return frozenset(ch for ch in have
+                         if any(first <= ord(ch) <= last for first, last in self.ranges))
 
 
 @dataclass(frozen=True)
@@ -139,6 +177,8 @@ def fallback_faces(theme: Theme, lang: str) -> tuple[Face, ...]:
             faces.append(Face(family, CJK_REGULAR, CJK_BOLD if CJK_BOLD.is_file() else None,
                               index))
     faces += [face for family in LAST_FAMILIES if (face := _noto(family))]
+    if EMOJI.is_file():
+        faces.append(Face(EMOJI_FAMILY, EMOJI, ranges=EMOJI_RANGES, local=EMOJI_SYSTEM_NAME))
     language = _language(lang)
     wanted = LANGUAGE_FAMILIES.get(language, ())
     first = [f for f in faces if f.family in wanted or
@@ -180,7 +220,7 @@ def plan(text: str, theme: Theme, lang: str) -> FontPlan:
     for face in fallback_faces(theme, lang):
         if not needed:
             break
-        found = needed & coverage(face.regular, face.index)
+        found = needed & face.covers()
         if found:
             chosen.append(face)
             needed -= found
@@ -294,12 +334,18 @@ def _family_name(path: Path) -> str:
         font.close()
 
 
-def with_fallbacks(css: str, plan: FontPlan) -> str:
+def with_fallbacks(css: str, plan: FontPlan, declared: bool = False) -> str:
     """The bundled stylesheet with the fallback families inserted into every font stack
     (the theme's `--font-*` tokens) right after the theme's own face (before it, for the
-    text faces, when the plan's first fallback leads)."""
+    text faces, when the plan's first fallback leads), and the @font-face rules of the
+    faces limited to some code points (emoji), naming the installed face, unless the
+    caller `declared` them (the EPUB carries its own files)."""
     if not plan.fallbacks:
         return css
+    if not declared:
+        css += "".join(f'\n@font-face {{ font-family: "{face.family}"; '
+                       f'src: local("{face.local}"); unicode-range: {face.unicode_range}; }}'
+                       for face in plan.fallbacks if face.ranges) + "\n"
     names = ", ".join(f'"{face.family}"' for face in plan.fallbacks)
     rules = []
     for match in _STACK.finditer(css):
@@ -319,22 +365,47 @@ def with_fallbacks(css: str, plan: FontPlan) -> str:
                   "(pipeline/render/fonts.py). */\n:root {\n" + "\n".join(deduplicated) + "\n}\n")
 
 
-def embedded_faces(faces: tuple[Face, ...], text: str) -> tuple[str, list[tuple[str, bytes]]]:
+def print_stylesheet(css: str, plan: FontPlan, text: str, source_dir: Path) -> str:
+    """The stylesheet WeasyPrint lays a page out with (PDF, cover): the fallback families
+    in its font stacks, found installed, and the faces limited to some code points (emoji)
+    as subsets in data: URLs (the URL fetcher reads no file outside the project)."""
+    limited = tuple(face for face in plan.fallbacks if face.ranges)
+    rules, _ = embedded_faces(limited, text, source_dir, url=lambda name, data: (
+        f"data:font/ttf;base64,{base64.b64encode(data).decode('ascii')}"))
+    return rules + with_fallbacks(css, plan, declared=True)
+
+
+def embedded_faces(faces: tuple[Face, ...], text: str, source_dir: Path,
+                   url: Callable[[str, bytes], str] = lambda name, data: f"../fonts/{name}",
+                   ) -> tuple[str, list[tuple[str, bytes]]]:
     """@font-face rules and subset files (name under fonts/, content) that carry the
-    fallback faces' glyphs for `text` inside a publication (the EPUB)."""
+    fallback faces' glyphs for `text` inside a publication (the EPUB); `url` gives the
+    address a rule names for a file. Each subset is made once per face and set of
+    characters, and kept in the project's cache (a CJK face's subset costs seconds)."""
     rules, files = [], []
+    characters = "".join(sorted(set(text + string.printable)))
     for face in faces:
         for weight, path in ((400, face.regular), (700, face.bold)):
             if path is None:
                 continue
-            data = subset_face(path, face.index, text)
+            key = cache_key(_file_hash(path), str(face.index), characters, fontTools.version)
+            data = cached(source_dir, "font-subsets", key,
+                          partial(subset_face, path, face.index, characters))
             suffix = ".otf" if path.suffix == ".ttc" or data[:4] == b"OTTO" else ".ttf"
             name = f"fallback-{face.file_stem}-{weight}{suffix}"
             files.append((name, data))
             fmt = "opentype" if suffix == ".otf" else "truetype"
+            limited = f" unicode-range: {face.unicode_range};" if face.ranges else ""
             rules.append(f'@font-face {{ font-family: "{face.family}"; font-style: normal; '
-                         f'font-weight: {weight}; src: url("../fonts/{name}") format("{fmt}"); }}')
+                         f'font-weight: {weight}; src: url("{url(name, data)}") format("{fmt}");'
+                         f'{limited} }}')
     return "\n".join(rules) + ("\n" if rules else ""), files
+
+
+@lru_cache(maxsize=None)
+def _file_hash(path: Path) -> str:
+    """A font file's content hash (read once per process: a CJK collection is 20 MB)."""
+    return content_hash(path)
 
 
 def subset_face(path: Path, index: int, text: str) -> bytes:

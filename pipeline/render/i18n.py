@@ -182,14 +182,24 @@ def format_date(value: dt.date, lang: str = "en") -> str:
         return babel_format_date(value, format="long", locale="en_GB")
 
 
+# The built-in disclaimer's first sentence, translated on its own: Thai writes no sentence
+# end and Khmer's (។) is one the splitter does not know, so no splitter finds it there.
+DEFAULT_DISCLAIMER_LINE = N_(
+    "This is general information, not medical advice: please consult your physician.")
+
+
+def _is_default(text: str) -> bool:
+    return " ".join(text.split()) == " ".join(DEFAULT_DISCLAIMER.split())
+
+
 def disclaimer(text: str, lang: str) -> str:
     """The disclaimer in the reader's language: the built-in one is translated; one a
     site or a document wrote itself is shown as written."""
-    if " ".join(text.split()) == " ".join(DEFAULT_DISCLAIMER.split()):
-        return gettext(lang, DEFAULT_DISCLAIMER)
-    return text
+    return gettext(lang, DEFAULT_DISCLAIMER) if _is_default(text) else text
 
 
 def disclaimer_line(text: str, lang: str) -> str:
     """The first sentence of the disclaimer, for the PDF's footer."""
-    return first_sentence(disclaimer(text, lang), lang)
+    if _is_default(text):
+        return gettext(lang, DEFAULT_DISCLAIMER_LINE)
+    return first_sentence(text, lang)

@@ -234,7 +234,8 @@ def listing_json_ld(site: Site, found: list[Publication]) -> dict:
         "@type": "CollectionPage",
         "@id": site.base_url,
         "url": site.base_url,
-        "name": f"Publications of {publisher.name}",
+        "name": i18n.gettext(site.lang, "Publications: %(publisher)s") % {
+            "publisher": publisher.name},
         "inLanguage": site.lang,
         "publisher": {"@type": "Organization", "name": publisher.name, "url": publisher.url},
         "hasPart": [{"@type": "CreativeWork", "headline": p.title, "url": site.base_url + quote(p.url),

@@ -16,10 +16,9 @@ from weasyprint.urls import FatalURLFetchingError
 
 from lxml import etree
 
-from .context import (remote_image_labels, source_relative, template_context,
-                      video_blocks)
+from .context import our_words, source_relative, template_context, video_blocks
 from .metadata import book_href, canonical_url
-from . import fonts
+from . import fonts, i18n
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
@@ -125,8 +124,9 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
-        css = fonts.with_fallbacks(theme.stylesheet(medium),
-                                   fonts.plan(page_text(page), theme, doc.lang))
+        text = page_text(page)
+        css = fonts.print_stylesheet(theme.stylesheet(medium), fonts.plan(text, theme, doc.lang),
+                                     text, doc.site.source_dir)
         stylesheets = [CSS(string=css + extra_css,
                            base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
                            font_config=faces, color_profiles=color_profiles)]
@@ -152,7 +152,8 @@ def read_online(doc: Document | Collection) -> dict | None:
     short_url = re.sub(r"^https?://", "", url)
     code = segno.make(url, error="m", micro=False)
     svg = code.svg_inline(scale=1, border=4, svgclass="qr-code", lineclass=None,
-                          omitsize=True, title=f"QR code: {short_url}")
+                          omitsize=True, title=i18n.gettext(doc.lang, "QR code: %(address)s")
+                          % {"address": short_url})
     return {"url": url, "short_url": short_url, "qr_svg": Markup(svg)}
 
 
@@ -171,17 +172,19 @@ def print_blocks(doc: Document, body_html: str) -> str:
         code = segno.make(url, error="m", micro=False)
         frame.append(etree.fromstring(code.svg_inline(
             scale=1, border=4, svgclass="qr-code", lineclass=None, omitsize=True,
-            title=f"QR code: {video.short_url}")))
+            title=i18n.gettext(doc.lang, "QR code: %(address)s") % {
+                "address": video.short_url})))
         text = etree.SubElement(frame, "p", {"class": "video-print-text"})
         name = etree.SubElement(text, "span", {"class": "video-print-title"})
-        name.text = f"Video: {title}" if title else f"A video on {video.host}"
+        name.text = (i18n.gettext(doc.lang, "Video: %(title)s") % {"title": title} if title
+                     else i18n.gettext(doc.lang, "A video on %(host)s") % {"host": video.host})
         link = etree.SubElement(text, "a", {"href": url})
         link.text = video.short_url
         frame.tail = block.tail
         block.getparent().replace(block, frame)
+    our_words(root, doc.lang)
     for details in root.iter("details"):
         details.set("open", "")
-    remote_image_labels(root, doc.lang)
     return polyglot_markup(root)
 
 

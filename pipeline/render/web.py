@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from . import fonts, i18n, metadata
 from .i18n import N_
-from .context import (THEME_LOGO, document_files, remote_image_labels, source_relative,
-                      template_context, theme_files, video_blocks)
+from .context import (THEME_LOGO, document_files, our_words, source_relative,
+                      template_context, theme_files, video_blocks, video_name)
 from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from ..models import Collection, Document
@@ -152,6 +152,9 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
     links absolute ones. Otherwise JPEG and PNG images become responsive (see
     _responsive), and `variants` gets the files they need."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
+    our_words(root, doc.lang)
+    for anchor in root.xpath('.//a[contains(concat(" ", @class, " "), " remote-image-url ")]'):
+        anchor.set("rel", "noreferrer")  # the image's host is not told which page was read
     references_section(root, lang=doc.lang)
     images = set(doc.images)
     for anchor in root.iter("a"):
@@ -163,10 +166,7 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
     for pre in root.iter("pre"):  # code keeps its lines and scrolls: reachable by keyboard
         pre.set("tabindex", "0")
     for block, video, title in video_blocks(root):
-        block.getparent().replace(block, _video_figure(video, title, single))
-    remote_image_labels(root, doc.lang)
-    for anchor in root.xpath('.//a[contains(concat(" ", @class, " "), " remote-image-url ")]'):
-        anchor.set("rel", "noreferrer")  # the image's host is not told which page was read
+        block.getparent().replace(block, _video_figure(video, title, single, doc.lang))
     if single:
         for img in root.iter("img"):
             path = (doc.source_path.parent / img.get("src", "")).resolve()
@@ -214,11 +214,11 @@ def _srcset(variants) -> str:
     return ", ".join(f"{quote(v.name)} {v.width}w" for v in variants)
 
 
-def _video_figure(video, title: str, single: bool):
+def _video_figure(video, title: str, single: bool, lang: str):
     """A click-to-play placeholder: the title and a link to the video on its host; the
     theme's script shows the play button, which alone loads the player (the single file,
     for e-mail, has no script: its link is the way to the video)."""
-    name = title or video.default_title
+    name = video_name(video, title, lang)
     figure = etree.Element("figure", {"class": "video"})
     if not single:
         figure.set("data-embed", video.embed_url)
@@ -226,17 +226,21 @@ def _video_figure(video, title: str, single: bool):
         frame = etree.SubElement(figure, "div", {"class": "video-frame", "hidden": ""})
         button = etree.SubElement(frame, "button", {"type": "button", "class": "video-play"})
         label = etree.SubElement(button, "span", {"class": "video-play-label"})
-        label.text = "Play the video"
+        label.text = i18n.gettext(lang, "Play the video")
         label.tail = " "
         heading = etree.SubElement(button, "span", {"class": "video-play-title"})
         heading.text = name
         heading.tail = " "
         note = etree.SubElement(button, "span", {"class": "video-privacy"})
         host = "youtube-nocookie.com" if video.host == "YouTube" else "player.vimeo.com"
-        note.text = f"The player loads from {host} when you press play."
+        note.text = i18n.gettext(lang, "The player loads from %(host)s when you press play.") \
+            % {"host": host}
     caption = etree.SubElement(figure, "figcaption")
     link = etree.SubElement(caption, "a", {"href": video.watch_url})
-    link.text = f"Watch on {video.host}: {name}" if title else f"Watch the video on {video.host}"
+    link.text = (i18n.gettext(lang, "Watch on %(host)s: %(title)s") % {"host": video.host,
+                                                                        "title": name}
+                 if title else
+                 i18n.gettext(lang, "Watch the video on %(host)s") % {"host": video.host})
     return figure
 
 
