@@ -427,3 +427,21 @@ def test_decomposed_text_is_published_composed(reader):
     assert doc.title == "Caf\u00e9 con leche"
     assert "Caf\u00e9 con leche para el equipo." in doc.body_html
     assert "\u0301" not in doc.body_html
+
+
+def test_an_address_wrapped_over_two_lines_in_inline_html_is_joined(reader):
+    """A raw <a> in a paragraph whose href ends on the next line (a real Hexo post): the
+    address is read as browsers read it, without the line break ('%0A' broke the link)."""
+    doc = reader("""\
+        ---
+        title: Wrapped
+        description: A summary.
+        date: 2025-06-01
+        authors: [becky-palmer]
+        ---
+
+        Text <a href="https://www.youtube.com/watch?feature=player_embedded&v=ARted4RniaU
+        " target="_blank">watch</a> here.
+        """)
+    assert 'href="https://www.youtube.com/watch?feature=player_embedded&amp;v=ARted4RniaU"' \
+        in doc.body_html

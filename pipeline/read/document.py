@@ -177,6 +177,9 @@ def theme_problems(theme: str, theme_names: set[str], path: Path,
                     else f"available themes: {', '.join(sorted(theme_names))}")]
 
 
+_URL_BREAKS = re.compile(r"[\t\r\n]")
+
+
 def _read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
@@ -276,6 +279,9 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     _check_template_tags(path, parsed.blocks, problems)
     for element in raw.iter():
         element.attrib.pop(SOURCE_LINE, None)
+        for name in ("href", "src"):  # as browsers read an address wrapped over lines:
+            if (value := element.get(name)) is not None:  # lxml would write '%0A'
+                element.set(name, _URL_BREAKS.sub("", value).strip())
     # Character references can still name characters XML forbids: they are dropped.
     html = _escape_text(raw.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in raw)
