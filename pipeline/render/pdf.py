@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
 import re
 import uuid
 from pathlib import Path
@@ -131,8 +133,9 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
         stylesheets = [stylesheet]
         html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
-        html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
-                       color_profiles=color_profiles, **options)
+        with _fixed_font_timestamps():
+            html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
+                           color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
 
@@ -156,6 +159,21 @@ def _parsed_stylesheet(css: str, base_url: str, fetcher: SandboxedFetcher,
                                  font_config=faces, color_profiles=color_profiles),
                              color_profiles)
     return _stylesheets[key]
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamps():
+    """Same sources, same PDF bytes: WeasyPrint re-saves some fonts through fontTools (colour
+    emoji, variable faces such as Ubuntu's Noto), which stamps their 'head' table with the
+    current time unless SOURCE_DATE_EPOCH is set (reproducible-builds.org)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def page_text(page: str) -> str:

@@ -200,6 +200,8 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
     _responsive), and `variants` gets the files they need."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
     our_words(root, doc.lang)
+    for anchor in root.xpath('.//a[contains(concat(" ", @class, " "), " remote-image-url ")]'):
+        anchor.set("rel", "noreferrer")  # the image's host is not told which page was read
     references_section(root, lang=doc.lang)
     images = set(doc.images)
     for anchor in root.iter("a"):
