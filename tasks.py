@@ -65,10 +65,12 @@ def _build(formats: tuple[str, ...], only: str | None, theme: str | None,
                    f"{'it' if len(outcome.failed) == 1 else 'them'})\n{summary}", code=1)
     if warnings:
         print(f"{listing}\n\npublished with {summary}")
-    if outcome.published_errors:
-        print(f"{outcome.published_errors} error-level finding(s) in what dist/ holds, "
-              "unsupported claims among them: `invoke check` lists them, and `invoke publish "
-              "--strict` publishes nothing that has one")
+    if outcome.published_errors or outcome.published_warnings:
+        print(f"what dist/ holds has {outcome.published_errors} error-level finding(s) and "
+              f"{outcome.published_warnings} warning(s), unsupported claims among them, counted "
+              "when each source was last read (also those this build did not read again): "
+              "`invoke check` lists them, and `invoke publish --strict` publishes nothing "
+              "that has one")
 
 
 @task(help={**PDF_FLAGS, **SINGLE_FILE, **STRICT})

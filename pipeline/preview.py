@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from watchfiles import watch
 
-from .build.publish import BuildOptions, Project, publish
+from .build.publish import BuildOptions, Project, publish, read_shared
 from .diagnostics import PressroomError
 
 STATUS_PATH = "/__pressroom/status"
@@ -130,9 +130,15 @@ class Preview:
             self.rebuild()
 
     def warm_up(self) -> None:
-        """Import the PDF and EPUB renderers (WeasyPrint, EbookLib) ahead of a request."""
+        """Import the PDF and EPUB renderers (WeasyPrint, EbookLib) and load the site
+        language's hyphenation patterns ahead of a request."""
         for name in WARM_MODULES:
             importlib.import_module(name)
+        try:
+            lang = read_shared(self.project, None, None).site.lang
+        except PressroomError:
+            return  # site.yml has a problem: the rebuild reports it
+        importlib.import_module("pipeline.render.pdf").warm_up((lang,))
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -202,8 +202,8 @@ CASES = {
     "file-url-image": Case(body("Intro.\n\n![Host](file:///etc/hostname.png)"),
                            "'file:///etc/hostname.png' is a URL; only files inside source/", 10),
     "http-image": Case(body("Intro.\n\n![Pixel](http://example.org/pixel.png)"),
-                       "image 'http://example.org/pixel.png' is a URL: a publication "
-                       "carries its own copy of every image; run 'invoke fetch-images'", 10),
+                       "image 'http://example.org/pixel.png' is on the web: it is not fetched",
+                       10, column=1, warning=True),
     # --- themes ---------------------------------------------------------------------
     "missing-theme": Case(doc("theme: modern"), "unknown theme 'modern'", 6),
     "theme-extends-missing": Case(theme("orphan", {"theme.yml": "name: Orphan\nextends: gone\n"}),

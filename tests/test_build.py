@@ -16,7 +16,8 @@ from pipeline.diagnostics import InvalidInput, PressroomError
 def _dist_entries(root):
     """The publication folders of dist/ (and anything unexpected), without the listing."""
     dist = root / "dist"
-    listing = {"index.html", listing_module.ASSETS, "manifest.json"}  # besides documents
+    # besides documents: the listing, the manifest, the web pages' shared theme files
+    listing = {"index.html", listing_module.ASSETS, "manifest.json", "_theme"}
     return sorted(p.name for p in dist.iterdir() if p.name not in listing) if dist.is_dir() else []
 
 
@@ -174,7 +175,7 @@ def test_only_skips_problems_in_other_sources(project_root):
 def test_theme_override(project_root):
     outcome = run_publish(project_root, ("html",), theme="classic")
     assert outcome.ok
-    fonts = {p.name for p in (project_root / "dist" / SEED_SLUG / "theme" / "fonts").iterdir()}
+    fonts = {p.name for p in (project_root / "dist" / "_theme" / "classic" / "fonts").iterdir()}
     assert "Literata_400Regular.ttf" in fonts
     documents, _ = gather(Project(project_root), theme="classic")
     assert {d.theme for d in documents} == {"classic"}

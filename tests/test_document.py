@@ -229,8 +229,6 @@ def test_missing_image_in_body_names_the_body_line(reader):
 
 
 @pytest.mark.parametrize("src, words", [
-    ("https://example.org/x.png", "is a URL: a publication carries its own copy of "
-                                  "every image; run 'invoke fetch-images'"),
     ("../../etc/x.png", "points outside"),
     ("/etc/x.png", "absolute path"),
 ])
@@ -238,6 +236,24 @@ def test_unsafe_image_in_body(reader, src, words):
     problem = the_problem(reader, article(body=f"Text.\n\n![x]({src})"))
     assert problem.line == 10
     assert words in problem.message
+
+
+def test_a_remote_image_in_the_body_is_a_warning_and_a_placeholder(reader):
+    doc = reader(article(body='Text ![A chart](https://example.org/x.png "Title").\n\n'
+                              '<p>\n<a href="https://example.org/"><img alt=""\n'
+                              '  src="HTTP://example.org/y.png"></a> after</p>\n'))
+    assert [(w.rule, w.severity, w.line, w.column) for w in doc.warnings] == [
+        ("remote-image", "warning", 8, 6), ("remote-image", "warning", 11, 32)]
+    assert "'https://example.org/x.png' is on the web" in doc.warnings[0].message
+    assert "invoke fetch-images" in doc.warnings[1].fix
+    assert doc.images == ()
+    assert "<img" not in doc.body_html
+    assert ('Text <span class="remote-image"><span class="remote-image-label">A chart</span> '
+            '<a class="remote-image-url" href="https://example.org/x.png">'
+            'https://example.org/x.png</a></span>.') in doc.body_html
+    assert ('<a href="https://example.org/"><span class="remote-image">'
+            '<span class="remote-image-label"></span></span></a> <a class="remote-image-url" '
+            'href="HTTP://example.org/y.png">HTTP://example.org/y.png</a> after') in doc.body_html
 
 
 def test_raw_html_image_is_checked_too(reader):
@@ -411,3 +427,21 @@ def test_decomposed_text_is_published_composed(reader):
     assert doc.title == "Caf\u00e9 con leche"
     assert "Caf\u00e9 con leche para el equipo." in doc.body_html
     assert "\u0301" not in doc.body_html
+
+
+def test_an_address_wrapped_over_two_lines_in_inline_html_is_joined(reader):
+    """A raw <a> in a paragraph whose href ends on the next line (a real Hexo post): the
+    address is read as browsers read it, without the line break ('%0A' broke the link)."""
+    doc = reader("""\
+        ---
+        title: Wrapped
+        description: A summary.
+        date: 2025-06-01
+        authors: [becky-palmer]
+        ---
+
+        Text <a href="https://www.youtube.com/watch?feature=player_embedded&v=ARted4RniaU
+        " target="_blank">watch</a> here.
+        """)
+    assert 'href="https://www.youtube.com/watch?feature=player_embedded&amp;v=ARted4RniaU"' \
+        in doc.body_html

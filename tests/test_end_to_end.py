@@ -63,17 +63,19 @@ def test_html_byline(page):
     assert f"{date:%B} {date.day}, {date.year}" in text  # written as en-US readers do
 
 
-def test_html_stylesheet_and_fonts_are_beside_the_page(seed_build, page):
+def test_html_stylesheet_and_fonts_are_in_the_themes_shared_folder(seed_build, page):
     out = seed_build.out()
+    shared = (out.parent / "_theme" / "default").resolve()  # uploaded with the page's folder
     [href] = page.xpath("//link[@rel='stylesheet']/@href")
     css_path = out / href
+    assert css_path.resolve().is_relative_to(shared)
     css = css_path.read_text(encoding="utf-8")
     fonts = re.findall(r"url\(\s*[\"']?([^\"')]+\.(?:ttf|otf|woff2?))", css)
     assert fonts
     for font in fonts:
         path = (css_path.parent / font).resolve()
         assert path.is_file(), font
-        assert path.is_relative_to(out.resolve())
+        assert path.is_relative_to(shared)
     for src in page.xpath("//img/@src"):
         assert (out / src).is_file(), src
 

@@ -13,12 +13,14 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import yaml
 from PIL import Image
+from pypdf import PdfReader
 
 from helpers import REPO, article, run_publish, write_source
 from pipeline import fetch_images as fetching
@@ -217,11 +219,36 @@ def test_fetch_images_stores_rewrites_and_records(empty_project, server):
     source = empty_project / "source"
     path = write_source(empty_project, "remote", article(body=BODY.replace("SERVER", server)))
     before = path.read_bytes()
-    # Publishing refuses the web images, naming the task that fixes it.
+    # Publishing warns about the web images, naming the task that fixes it, and shows a
+    # placeholder in their place: nothing fetches them, not even a renderer allowed the
+    # network.
+    site_yml = source / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8") + "allow_network: true\n",
+                        encoding="utf-8")
+    strict = run_publish(empty_project, ("html",), strict=True)
+    assert strict.failed == ["remote"]
     outcome = run_publish(empty_project)
-    messages = [str(problem) for problem in outcome.problems]
-    assert any(f"'{server}/moved.png' is a URL" in m and "invoke fetch-images" in m
-               for m in messages), messages
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    remote = [p for p in outcome.problems if p.rule == "remote-image"]
+    assert [(p.line, p.column, p.severity) for p in remote] == [
+        (10, 1, "warning"), (12, 11, "warning"), (14, 1, "warning")], remote
+    assert f"'{server}/moved.png' is on the web" in remote[0].message
+    assert f"'{server}/chart.svg' is on the web" in remote[2].message
+    assert all("invoke fetch-images" in p.fix for p in remote)
+    assert _Handler.hits == []
+    dist = empty_project / "dist" / "remote"
+    page = (dist / "index.html").read_text(encoding="utf-8")
+    assert "Image not included: A nurse, smiling" in page and f'src="{server}' not in page
+    assert f'href="{server}/chart.svg" rel="noreferrer"' in page
+    with zipfile.ZipFile(dist / "remote.epub") as book:
+        chapter = "".join(book.read(name).decode("utf-8") for name in book.namelist()
+                          if name.endswith(".xhtml"))
+    assert "Image not included: A chart" in chapter and f'src="{server}' not in chapter
+    pdf = PdfReader(dist / "remote.pdf")
+    assert "Image not included: the same nurse" in "".join(p.extract_text() for p in pdf.pages)
+    uris = {annotation.get_object()["/A"].get("/URI") for p in pdf.pages
+            for annotation in p.get("/Annots", ())}
+    assert {f"{server}/moved.png", f"{server}/chart.svg"} <= uris
 
     report = fetch_images(source, allow_private=True, today=TODAY)
     assert not report.problems

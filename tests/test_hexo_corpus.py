@@ -1,20 +1,35 @@
 """A real corpus: the posts of hexo-theme-unit-test (tests/fixtures, MIT), written by
 others for Hexo, imported as a user would (tests/hexo.py maps their front matter) and
-published in all three formats. Each post publishes; Hexo's `{% tag %}` syntax, which
-Pressroom cannot run, is a warning with its line and stays in the text. A remote image
-(three posts show one) is a clear message with its line, not a crash, until `invoke
-fetch-images` has made it a local file. EPUBCheck and the Nu Html Checker find nothing
-in what is published."""
+published in all three formats: all 16 posts. Hexo's `{% tag %}` syntax, which Pressroom
+cannot run, is a warning with its line and stays in the text. A remote image (three posts
+show one) is a warning with its line and column, and a placeholder in every format (its
+alt text and a link to its address), never fetched, until `invoke fetch-images` has made
+it a local file. EPUBCheck, the Nu Html Checker, axe-core and Ace find nothing in what is
+published."""
 
 from __future__ import annotations
 
-import pytest
+import zipfile
 
-from checkers import describe_vnu, vnu_findings
+import lxml.html
+import pytest
+from pypdf import PdfReader
+
+from checkers import (browser, describe_ace, describe_axe, describe_vnu, run_ace, run_axe,
+                      serve, vnu_findings)
 from helpers import make_project, run_epubcheck, run_publish
 from hexo import hexo_posts, import_corpus
 
-REMOTE_IMAGES = {"gallery-post", "images", "markdown"}  # they show https:// images
+# (post, line, column, address) of every remote image, as it stands in the imported sources.
+REMOTE_IMAGE_WARNINGS = [
+    ("gallery-post", 25, 1, "https://via.placeholder.com/350x150.jpg"),  # a gallery photo
+    ("images", 16, 1, "https://placehold.co/350x150.jpg"),
+    ("markdown", 210, 1, "https://hexo.io/icon/favicon-196x196.png"),
+    ("markdown", 213, 1, "https://hexo.io/icon/favicon-196x196.png"),  # a reference image
+    ("markdown", 386, 19, "https://img.youtube.com/vi/ARted4RniaU/0.jpg"),  # raw <img> in <a>
+    ("markdown", 391, 2, "https://img.youtube.com/vi/ARted4RniaU/0.jpg"),  # [![..](..)](..)
+]
+REMOTE_IMAGES = {post for post, *_ in REMOTE_IMAGE_WARNINGS}
 # (post, line, tag) of every warning: Hexo's tags, as they stand in the imported sources.
 TAG_WARNINGS = [
     ("tag-plugins", 18, "{% blockquote David Levithan, Wide Awake %}"),
@@ -39,30 +54,77 @@ def corpus(tmp_path_factory):
     return root, posts, run_publish(root, jobs=2)
 
 
-def test_every_post_publishes_but_those_showing_remote_images(corpus):
+def test_every_post_publishes_in_all_three_formats(corpus):
     root, posts, outcome = corpus
     assert len(posts) == len(hexo_posts()) == 16
-    assert set(outcome.failed) <= REMOTE_IMAGES
-    assert set(outcome.written) == set(posts) - set(outcome.failed)
+    assert outcome.ok and outcome.failed == [], [str(p) for p in outcome.problems]
+    assert set(outcome.written) == set(posts)
     for slug in outcome.written:
         for name in ("index.html", f"{slug}.pdf", f"{slug}.epub"):
             assert (root / "dist" / slug / name).is_file(), (slug, name)
-    errors = [p for p in outcome.problems if p.severity == "error"]
-    for error in errors:  # a clear message with its line: the image is on the web
-        assert error.file.stem in REMOTE_IMAGES and error.line, error
-        assert "https://" in error.message and "invoke fetch-images" in error.message, error
-        assert "Traceback" not in str(error) and "internal error" not in str(error)
+
+
+def test_every_warning_is_known_by_post_rule_and_line(corpus):
+    root, posts, outcome = corpus
+    found = sorted((p.file.stem, p.rule, p.line) for p in outcome.problems)
+    expected = sorted([*((post, "template-tag", line) for post, line, _ in TAG_WARNINGS),
+                       *((post, "remote-image", line) for post, line, _, _ in
+                         REMOTE_IMAGE_WARNINGS)])
+    assert found == expected, "\n".join(map(str, outcome.problems))
+    assert {p.severity for p in outcome.problems} == {"warning"}
+
+
+def test_remote_images_are_warnings_and_placeholders_in_every_format(corpus):
+    root, posts, outcome = corpus
+    remote = sorted((p for p in outcome.problems if p.rule == "remote-image"),
+                    key=lambda p: (p.file.stem, p.line))
+    assert [(p.file.stem, p.line, p.column) for p in remote] == \
+        [(post, line, column) for post, line, column, _ in REMOTE_IMAGE_WARNINGS]
+    for problem, (_, _, _, url) in zip(remote, REMOTE_IMAGE_WARNINGS):
+        assert f"image '{url}' is on the web" in problem.message, problem
+        assert "invoke fetch-images" in problem.fix, problem
+    dist = root / "dist"
+    for post in REMOTE_IMAGES:  # no format shows (so no reader's device fetches) them
+        page = (dist / post / "index.html").read_text(encoding="utf-8")
+        with zipfile.ZipFile(dist / post / f"{post}.epub") as book:
+            sources = [lxml.html.fromstring(page.encode("utf-8")),
+                       *(lxml.html.fromstring(book.read(name)) for name in book.namelist()
+                         if name.endswith(".xhtml"))]
+        addresses = [value for root in sources for element in root.iter()
+                     for name, value in element.attrib.items() if name in ("src", "srcset")]
+        assert addresses and not [a for a in addresses if "//" in a], (post, addresses)
+    page = (dist / "images" / "index.html").read_text(encoding="utf-8")
+    assert ('<span class="remote-image"><span class="remote-image-label">Image not included: '
+            'Small Picture</span> <a class="remote-image-url bare-url" '
+            'href="https://placehold.co/350x150.jpg" rel="noreferrer">'
+            'https://placehold.co/350x150.jpg</a></span>') in page
+    with zipfile.ZipFile(dist / "images" / "images.epub") as book:
+        chapter = book.read("EPUB/images.xhtml").decode("utf-8")
+    assert "Image not included: Small Picture" in chapter
+    assert 'href="https://placehold.co/350x150.jpg"' in chapter
+    # An image that is a link: the placeholder inside it, the image's address after it.
+    markdown = (dist / "markdown" / "index.html").read_text(encoding="utf-8")
+    assert ('<a href="https://www.youtube.com/watch?v=ARted4RniaU"><span class="remote-image">'
+            '<span class="remote-image-label">Image not included: IMAGE ALT TEXT HERE</span>'
+            '</span></a> <a class="remote-image-url bare-url" '
+            'href="https://img.youtube.com/vi/ARted4RniaU/0.jpg"') in markdown
+    pdf = PdfReader(dist / "gallery-post" / "gallery-post.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Image not included: Gallery photo 4" in text
+    uris = {annotation.get_object()["/A"].get("/URI") for page in pdf.pages
+            for annotation in page.get("/Annots", ()) if "/A" in annotation.get_object()}
+    assert "https://via.placeholder.com/350x150.jpg" in uris
 
 
 def test_hexo_tags_are_warnings_with_their_line_and_stay_as_text(corpus):
     root, posts, outcome = corpus
-    warnings = [p for p in outcome.problems if p.severity == "warning"]
+    warnings = [p for p in outcome.problems if p.rule == "template-tag"]
     found = [(w.file.stem, w.line, w.message) for w in warnings]
     assert [(post, line) for post, line, _ in found] == \
         [(post, line) for post, line, _ in TAG_WARNINGS], "\n".join(map(str, warnings))
     for (_, _, message), (_, _, tag) in zip(found, TAG_WARNINGS):
         assert tag in message and "published as text" in message
-    assert all(w.column == 1 and w.rule == "template-tag" and w.fix for w in warnings)
+    assert all(w.column == 1 and w.severity == "warning" and w.fix for w in warnings)
     videos = (root / "dist" / "videos" / "index.html").read_text(encoding="utf-8")
     assert "{% youtube TIbZDRXM-Tg %}" in videos and "{% vimeo 82090131 %}" in videos
 
@@ -90,3 +152,23 @@ def test_checkers_find_nothing_in_what_is_published(corpus, tmp_path):
     found = vnu_findings(pages)
     assert {page.parent.name: describe_vnu(found[page.resolve()]) for page in pages
             if found[page.resolve()]} == {}
+
+
+def test_a_page_with_remote_images_asks_nothing_of_other_hosts_and_passes_axe_and_ace(
+        corpus, tmp_path):
+    root, posts, outcome = corpus
+    requested = []
+    page = browser().new_page()
+    page.on("request", lambda request: requested.append(request.url))
+    with serve(root / "dist") as url:
+        for post in sorted(REMOTE_IMAGES):
+            page.goto(f"{url}{post}/index.html", wait_until="load")
+        page.close()
+        assert requested and [r for r in requested if not r.startswith((url, "data:"))] == []
+        for post in sorted(REMOTE_IMAGES):
+            for scheme in ("light", "dark"):
+                violations = run_axe(f"{url}{post}/index.html", 1280, scheme)
+                assert violations == [], f"{post} ({scheme}):\n{describe_axe(violations)}"
+    for post in sorted(REMOTE_IMAGES):
+        violations = run_ace(root / "dist" / post / f"{post}.epub", tmp_path / post)
+        assert violations == [], f"{post}:\n{describe_ace(violations)}"

@@ -215,3 +215,41 @@ def test_every_build_counts_the_error_level_findings_of_what_dist_holds(tmp_path
                       encoding="utf-8")
     fixed = run_publish(root, ("html",))
     assert fixed.published_errors < expected
+
+
+def test_a_process_reuses_the_claim_rules_until_claims_yml_changes(tmp_path):
+    """The preview publishes again and again in one process: the compiled rules are kept,
+    and an edit to claims.yml (in the same second, even) gives the new rules at once."""
+    from pipeline.build.publish import claim_rules
+
+    root = make_project(tmp_path / "project")
+    source_dir = root / "source"
+    first = claim_rules(source_dir)
+    assert claim_rules(source_dir) is first
+    claims = source_dir / "claims.yml"
+    text = claims.read_text(encoding="utf-8")
+    [english] = [language for language in first.languages if language.code == "en"]
+    dropped = english.rules[0].id
+    claims.write_text(text.replace(f"    {dropped}:\n", "    renamed-for-the-test:\n", 1),
+                      encoding="utf-8")
+    changed = claim_rules(source_dir)
+    [english] = [language for language in changed.languages if language.code == "en"]
+    assert dropped not in {rule.id for rule in english.rules}
+    assert "renamed-for-the-test" in {rule.id for rule in english.rules}
+
+
+def test_the_listing_is_written_again_only_when_what_it_shows_changed(tmp_path):
+    """A few words changed in a body (the preview's usual save) leave dist/index.html as
+    it is; a new title is written into it."""
+    root = make_project(tmp_path / "project")
+    source = write_source(root, "second", article(body="Some words of the body.\n"))
+    assert run_publish(root, ("html",)).listing is not None
+    listing = root / "dist" / "index.html"
+    stamp = listing.stat().st_mtime_ns
+    source.write_text(source.read_text().replace("Some words", "Other words"))
+    edited = run_publish(root, ("html",))
+    assert edited.read == ["second.md"] and edited.written  # the page itself was rebuilt
+    assert edited.listing is None and listing.stat().st_mtime_ns == stamp
+    source.write_text(source.read_text().replace("title: A test article", "title: Renamed"))
+    renamed = run_publish(root, ("html",))
+    assert renamed.listing == listing and "Renamed" in listing.read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from checkers import describe_ace, describe_axe, describe_vnu, run_ace, run_axe, serve, vnu_findings
+from checkers import describe_ace, describe_axe, describe_vnu, run_ace, run_axe, serve, unavailable, vnu_findings
 from helpers import REPO, SEED_SLUG, article, make_project, run_epubcheck, run_publish, write_source
 from pipeline.build.languages import link_translations, stale_translations
 from pipeline.build.publish import Project, gather
@@ -609,7 +609,7 @@ def emoji_build(tmp_path_factory):
     from pipeline.render import fonts
 
     if not fonts.EMOJI.is_file():
-        pytest.skip("fonts-noto-color-emoji is not installed (bash .ci/install)")
+        unavailable("Noto Color Emoji", ["fonts-noto-color-emoji is not installed"])
     root = make_project(tmp_path_factory.mktemp("emoji") / "project", seed=False)
     write_source(root, "emoji", article("", f"{EMOJI_TEXT}\n\n**{EMOJI_TEXT}**\n"))
     log = NotdefLog()
@@ -665,7 +665,9 @@ def test_the_epub_carries_an_emoji_subset_for_emoji_only(emoji_build):
     assert len(face.getGlyphOrder()) < 300  # a subset, not the 3,000 emoji of the face
     [rule] = [r for r in css.split("\n") if "fallback-noto-color-emoji" in r]
     assert "unicode-range: U+A9, U+AE, U+200D" in rule
-    page = (folder / "theme" / "css" / "screen.css").read_text(encoding="utf-8")
+    [href] = lxml.html.parse(str(folder / "index.html")).getroot().xpath(
+        "//link[@rel='stylesheet']/@href")  # in the theme's folder the pages share
+    page = (folder / href).read_text(encoding="utf-8")
     assert 'src: local("Noto Color Emoji"); unicode-range: U+A9' in page
 
 
@@ -724,3 +726,28 @@ def test_the_accessibility_summary_says_which_language_it_is_in(empty_project, t
     (tmp_path / "epubcheck").mkdir()
     report = run_epubcheck([book], tmp_path / "epubcheck")[book]
     assert report.messages == [], report.describe()
+
+
+def test_a_pdf_with_emoji_is_the_same_bytes_whatever_the_clock(emoji_build, monkeypatch):
+    """WeasyPrint re-saves the colour-emoji face through fontTools, which would stamp the
+    time of the render into it: two renders at different times must still be identical."""
+    import time
+
+    from pipeline.render import pdf
+
+    folder, _ = emoji_build
+    root = folder.parents[1]
+    from pipeline.read.config import load_people, load_site
+    from pipeline.read.document import read_document
+    from pipeline.render.theme import Theme
+
+    source = root / "source"
+    doc = read_document(source / "emoji.md", load_site(source), load_people(source), {"default"})
+    theme = Theme.load(root / "themes", "default")
+    made = []
+    for clock in (1_700_000_000.0, 1_800_000_000.0):
+        monkeypatch.setattr(time, "time", lambda clock=clock: clock)
+        out = root / f"render-{int(clock)}"
+        out.mkdir()
+        made.append(pdf.render(doc, theme, out).read_bytes())
+    assert made[0] == made[1]

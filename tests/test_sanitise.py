@@ -183,3 +183,26 @@ def reader_doc(empty_project):
 ])
 def test_a_details_always_opens_with_its_summary(raw, expected):
     assert clean(raw).startswith(expected)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # CommonMark ends a raw <dl> at its blank line: the indented lines after it are a code
+    # block between the list's lines, which joins the item before it.
+    ("<dl>\n<dt>A</dt>\n<dd>B</dd>\n<div><pre>code</pre></div>\n</dl>",
+     "<dl>\n<dt>A</dt>\n<dd>B<div><pre>code</pre></div>\n</dd>\n</dl>"),
+    ("<dl><dt>A</dt>text<p>more</p></dl>", "<dl><dt>A</dt><dd>text<p>more</p></dd></dl>"),
+    ("<ul>lead<li>a</li><p>para</p> tail</ul>", "<ul><li>lead</li><li>a<p>para</p> tail</li></ul>"),
+    ("<dl><div><dt>a</dt><dd>b</dd></div></dl>", "<dl><div><dt>a</dt><dd>b</dd></div></dl>"),
+    ("<ol>\n<li>a</li>\n<li>b</li>\n</ol>", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>"),
+])
+def test_a_list_holds_only_its_items(raw, expected):
+    assert clean(raw) == expected
+
+
+def test_an_empty_header_cell_is_a_plain_cell():
+    # A table's empty top-left corner, as Markdown tables write it: it heads nothing, and
+    # screen readers would announce an empty header (axe-core's empty-table-header).
+    html = clean("<table><thead><tr><th></th><th>ASCII</th><th><b>HTML</b></th></tr></thead>"
+                 "<tbody><tr><th> </th><td>x</td><td></td></tr></tbody></table>")
+    assert html == ("<table><thead><tr><td></td><th>ASCII</th><th><b>HTML</b></th></tr></thead>"
+                    "<tbody><tr><td> </td><td>x</td><td></td></tr></tbody></table>")

@@ -89,7 +89,7 @@ def test_single_format_task_and_clean(cli_project):
     out = cli_project / "dist" / SEED_SLUG
     assert (out / "index.html").is_file()
     assert not (out / f"{SEED_SLUG}.pdf").exists() and not (out / f"{SEED_SLUG}.epub").exists()
-    assert (out / "theme" / "fonts" / "Literata_400Regular.ttf").is_file()
+    assert (out.parent / "_theme" / "classic" / "fonts" / "Literata_400Regular.ttf").is_file()
     code, output = invoke(cli_project, "clean")
     assert code == 0, output
     assert not (cli_project / "dist").exists()
@@ -102,3 +102,20 @@ def test_a_style_pointing_at_a_url_is_dropped_not_fetched(cli_project):
     assert code == 0, output[-2000:]  # the style is dropped when the HTML is cleaned
     assert "Traceback" not in output, output[-2000:]
     assert (cli_project / "dist" / "tracker" / "tracker.pdf").is_file()
+
+
+def test_a_build_with_nothing_to_do_still_counts_the_warnings_of_dist(cli_project):
+    """The second build reads no source (nothing changed), yet it must not look clean: it
+    prints the findings the manifest recorded when the sources were last read."""
+    write_source(cli_project, "tagged", article(body="{% youtube abc123 %}\n\nSome text.\n"))
+    code, first = invoke(cli_project, "html")
+    assert code == 0, first
+    assert "tagged.md:" in first  # the warning itself, with its line, when it is read
+    [counted] = re.findall(r"what dist/ holds has (\d+) error-level finding\(s\) and (\d+) "
+                           r"warning\(s\)", first)
+    assert int(counted[1]) >= 1
+    code, again = invoke(cli_project, "html")
+    assert code == 0, again
+    assert "tagged.md:" not in again  # not read again: nothing changed
+    assert re.findall(r"what dist/ holds has (\d+) error-level finding\(s\) and (\d+) "
+                      r"warning\(s\)", again) == [counted]

@@ -1,4 +1,5 @@
-"""pipeline.render.web: the web page, with its stylesheet, fonts and images beside it."""
+"""pipeline.render.web: the web page, with its images beside it and its theme's stylesheet and
+fonts in the folder all pages of the theme share."""
 
 from __future__ import annotations
 
@@ -32,10 +33,13 @@ def test_render_writes_the_page_and_everything_it_links_to(project_root):
     assert links
     for href in links:
         assert (out / href).is_file(), href
-    css = (out / "theme" / "css" / "screen.css").read_text(encoding="utf-8")
+    [stylesheet] = tree.xpath("//link[@rel='stylesheet']/@href")
+    # in the theme's folder that every page shares, one level above the page's folder
+    assert stylesheet.startswith("../_theme/default/css/screen-")
+    css = (out / stylesheet).read_text(encoding="utf-8")
     assert "@import" not in css
     for url in re.findall(r"url\(\s*[\"']?([^\"')]+)", css):
-        assert (out / "theme" / "css" / url).resolve().is_file(), url
+        assert (out / stylesheet).parent.joinpath(url).resolve().is_file(), url
 
 
 def test_page_head(project_root):
@@ -70,7 +74,7 @@ def test_theme_logo_is_used_when_the_publisher_has_none(empty_project):
     doc, out, tree = render(empty_project, "nologo")
     assert doc.byline.publisher.logo is None
     [src] = tree.xpath("//img[contains(@class,'logo')]/@src")
-    assert src == "theme/images/logo.svg"
+    assert src == "../_theme/default/images/logo.svg"
     assert (out / src).read_bytes() == (empty_project / "themes" / "default" / "images"
                                         / "logo.svg").read_bytes()
     assert tree.xpath("//img[contains(@class,'logo')]/@alt") == [doc.byline.publisher.name]
@@ -78,7 +82,7 @@ def test_theme_logo_is_used_when_the_publisher_has_none(empty_project):
 
 def test_classic_page_ships_literata(project_root):
     doc, out, tree = render(project_root, SEED_SLUG, "classic")
-    fonts = {p.name for p in (out / "theme" / "fonts").iterdir()}
+    fonts = {p.name for p in (out.parent / "_theme" / "classic" / "fonts").iterdir()}
     assert "Literata_400Regular.ttf" in fonts
     assert not any(name.startswith("AtkinsonHyperlegibleNext") for name in fonts)
 
@@ -166,3 +170,38 @@ def test_single_file_has_the_page_images_and_absolute_links(single, long_web_bui
 
 def test_single_file_is_not_made_unless_asked(seed_build):
     assert list(seed_build.out().glob("*.single.html")) == []
+
+
+def test_pages_share_one_copy_of_their_themes_files(tmp_path):
+    """dist/_theme/<theme>/ holds the stylesheet and fonts once for every page; a page's
+    folder uploaded with that folder needs nothing else; an edit to the theme leaves no
+    stale stylesheet behind."""
+    from helpers import make_project, run_publish
+    from urllib.parse import unquote, urlsplit
+
+    root = make_project(tmp_path / "project")
+    write_source(root, "second", article(body="A second article, with a [link](#top).\n"))
+    assert run_publish(root, ("html",)).ok
+    dist = root / "dist"
+    shared = dist / "_theme" / "default"
+    assert len(list((shared / "fonts").glob("*.ttf"))) == 5
+    for slug in (SEED_SLUG, "second"):
+        folder = dist / slug
+        assert not (folder / "theme").exists()
+        tree = lxml.html.parse(str(folder / "index.html")).getroot()
+        local = [url for url in tree.xpath("//link[@rel!='alternate']/@href | //img/@src | "
+                                           "//script/@src | //source/@srcset")
+                 if not urlsplit(url).scheme and not url.startswith("#")]
+        assert any(url.startswith("../_theme/") for url in local)
+        for url in local:
+            target = (folder / unquote(urlsplit(url).path)).resolve()
+            if url.startswith("../_theme/"):
+                assert target.is_relative_to(shared.resolve()) and target.is_file(), url
+            elif not url.startswith("../"):  # (../ alone: the listing and other pages)
+                assert target.is_relative_to(folder.resolve()) and target.is_file(), url
+    [before] = (shared / "css").glob("screen-*.css")
+    screen = root / "themes" / "default" / "css" / "screen.css"
+    screen.write_text(screen.read_text() + "\n.benchmark-edit { color: inherit; }\n")
+    assert run_publish(root, ("html",)).ok
+    [after] = (shared / "css").glob("screen-*.css")
+    assert after != before and ".benchmark-edit" in after.read_text()

@@ -75,6 +75,9 @@ class Manifest:
     # source -> {"error": n, "warning": m}: what reading and the claims check found when the
     # source was last read, so every build can count the findings of all of dist/
     findings: dict[str, dict] = field(default_factory=dict)
+    # the files of dist/_theme/ after the last build that cleaned it: a build that adds
+    # none and removes no page has nothing there to clean
+    shared: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, dist_dir: Path) -> Manifest:
@@ -86,7 +89,8 @@ class Manifest:
         if not isinstance(data, dict) or data.get("manifest") != MANIFEST_VERSION:
             return cls(path)
         return cls(path, dict(data.get("publications") or {}), dict(data.get("outputs") or {}),
-                   str(data.get("listing") or ""), dict(data.get("findings") or {}))
+                   str(data.get("listing") or ""), dict(data.get("findings") or {}),
+                   list(data.get("shared") or []))
 
     def output_file(self, dist_dir: Path, folder: str, fmt: str, key: str) -> Path | None:
         """The output recorded for `folder`/`fmt`, if it was built with `key` and is still
@@ -158,7 +162,8 @@ class Manifest:
                                              "listing": self.listing,
                                              "publications": self.publications,
                                              "outputs": self.outputs,
-                                             "findings": self.findings},
+                                             "findings": self.findings,
+                                             "shared": self.shared},
                                             sort_keys=True, separators=(",", ":")),
                                  encoding="utf-8")
             os.replace(temporary, self.path)

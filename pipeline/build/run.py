@@ -3,6 +3,7 @@ processes, moved into dist/ only when every requested format succeeded."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing.util
 import os
@@ -33,7 +34,9 @@ COLLECTION_RENDERERS = {"html": ("web", "render_collection"),
 # Formats of one document go to the pool as separate tasks, the slowest first, so that one
 # document still keeps both cores busy (its PDF on one, its EPUB and web page on the other).
 RENDER_ORDER = ("pdf", "press", "epub", "html", "single")
-WEB_PAGE_FOLDERS = ("images", "theme")  # what a web page has beside it, all rendered anew
+# What a web page has beside it, all rendered anew ("theme": where its theme's files were
+# before they moved to dist/_theme/, emptied when the page is rendered again).
+WEB_PAGE_FOLDERS = ("images", "theme")
 
 
 def renderer(fmt: str, collection: bool = False) -> Callable[[Document, Theme, Path], Path]:
@@ -79,14 +82,44 @@ class Finished:
     problem: Diagnostic | None
 
 
+class RenderPool:
+    """The pool of processes a build renders on, started (by `start`) as soon as the build
+    knows it has something to render: each process imports the renderers (WeasyPrint and
+    EbookLib take a third of a second) while the build still reads and checks the
+    sources. Shut down when the block ends."""
+
+    def __init__(self) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+
+    def start(self, jobs: int, formats: tuple[str, ...], languages: tuple[str, ...] = ()
+              ) -> None:
+        """Start `jobs` processes for `formats`; with PDFs, they also load the hyphenation
+        patterns of `languages`."""
+        if jobs <= 1 or self.executor is not None:
+            return
+        modules = tuple(dict.fromkeys(RENDERERS[fmt][0] for fmt in formats if fmt in RENDERERS))
+        self.executor = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started,
+                                            initargs=(modules, languages))
+        for _ in range(jobs):  # processes are made as tasks arrive: make them all now
+            self.executor.submit(int)
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 def run(project: Project, work: list[WorkItem], jobs: int,
-        report: Callable[[str], None]) -> Iterator[Finished]:
+        report: Callable[[str], None], pool: RenderPool | None = None) -> Iterator[Finished]:
     """Render each work item: in this process, or with `jobs` > 1 each format on a pool of
-    `jobs` processes. Yields each item once all its formats are done; its files reach
-    dist/ only if all succeeded."""
+    `jobs` processes (`pool`'s, when it was started). Yields each item once all its
+    formats are done; its files reach dist/ only if all succeeded."""
     tasks = [(index, fmt) for index, item in enumerate(work)
              for fmt in sorted(item.formats, key=RENDER_ORDER.index)]
-    if jobs <= 1 or len(tasks) <= 1:
+    started = pool is not None and pool.executor is not None
+    if not tasks or (not started and (jobs <= 1 or len(tasks) <= 1)):
         try:
             for item in work:
                 yield render_publication(project, item, report)
@@ -94,10 +127,14 @@ def run(project: Project, work: list[WorkItem], jobs: int,
             release_fonts()
         return
     parts: dict[int, list[Staged]] = {index: [] for index in range(len(work))}
+    own = RenderPool() if not started else None
     try:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_started) as pool:
-            futures = {pool.submit(stage_formats, project, work[index].publication, (fmt,)):
-                       index for index, fmt in tasks}
+        with own or contextlib.nullcontext():
+            if own is not None:
+                own.start(jobs, tuple(dict.fromkeys(fmt for _, fmt in tasks)))
+            executor = (own or pool).executor
+            futures = {executor.submit(stage_formats, project, work[index].publication,
+                                       (fmt,)): index for index, fmt in tasks}
             for future in as_completed(futures):
                 index = futures[future]
                 item = work[index]
@@ -120,10 +157,16 @@ def run(project: Project, work: list[WorkItem], jobs: int,
             discard(done)
 
 
-def _worker_started() -> None:
-    """In each process of the pool: remove its temporary font folders when it exits (the
-    pool's processes end without running atexit handlers, but with these finalizers)."""
+def _worker_started(modules: tuple[str, ...] = (), languages: tuple[str, ...] = ()) -> None:
+    """In each process of the pool: import the renderers of `modules` (and for PDFs the
+    hyphenation patterns of `languages`) ahead of the first task, and remove its temporary
+    font folders when it exits (the pool's processes end without running atexit
+    handlers, but with these finalizers)."""
     multiprocessing.util.Finalize(None, release_fonts, exitpriority=10)
+    for module in modules:
+        loaded = importlib.import_module(f"..render.{module}", __package__)
+        if module == "pdf":
+            loaded.warm_up(languages)
 
 
 def render_publication(project: Project, item: WorkItem,
@@ -142,12 +185,15 @@ def stage_formats(project: Project, pub: Document | Collection, formats: tuple[s
     """Render `formats` into a new staging folder inside dist/ (in a worker process too,
     where `report` is None: the parent reports)."""
     folder = new_staging(project.dist_dir, pub.slug)
+    out_dir = folder / pub.folder  # the staging folder stands for dist/ (web pages share
+    # their theme's files in dist/_theme/)
     try:
         theme = _theme(project.themes_dir, pub.theme)
         outputs = []
         for fmt in formats:
             started = time.perf_counter()
-            path = renderer(fmt, isinstance(pub, Collection))(pub, theme, folder)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            path = renderer(fmt, isinstance(pub, Collection))(pub, theme, out_dir)
             seconds = time.perf_counter() - started
             outputs.append(Rendered(fmt, path.relative_to(folder), seconds))
             if report:
@@ -175,15 +221,25 @@ def publish_staged(project: Project, pub: Document | Collection,
     does not: the variants of a photo it no longer shows)."""
     final = project.dist_dir / pub.folder
     try:
-        moved = set(move_into([s.folder for s in staged if s.folder], final))
+        moved = set(move_into([s.folder for s in staged if s.folder], project.dist_dir))
     finally:
         discard(staged)
     if any(output.format == "html" for s in staged for output in s.outputs):
         for folder in (final / name for name in WEB_PAGE_FOLDERS):
             for path in [p for p in folder.rglob("*") if p.is_file() and p not in moved]:
                 path.unlink()
-    return tuple(Rendered(output.format, final / output.path, output.seconds)
+            remove_empty_folders(folder)
+    return tuple(Rendered(output.format, project.dist_dir / output.path, output.seconds)
                  for s in staged for output in s.outputs)
+
+
+def remove_empty_folders(folder: Path) -> None:
+    """Remove `folder` and the folders under it that hold no file."""
+    for path in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def discard(staged: list[Staged]) -> None:

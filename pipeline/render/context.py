@@ -46,7 +46,13 @@ def words_around(message: str, placeholder: str) -> tuple[str, str]:
 def our_words(root, lang: str) -> None:
     """The words a parsed body gets in the reader's language (changed in place): a
     <details> without a summary opens with 'Details', a footnote's back link is titled
-    'Back to reference 2'."""
+    'Back to reference 2', the placeholder of an image on the web (as
+    read.images.remote_image_placeholders wrote it) says 'Image not included', with the
+    image's alt text when it has one."""
+    for label in root.xpath('.//span[@class="remote-image-label"]'):
+        alt = " ".join(label.text_content().split())
+        label.text = (i18n.gettext(lang, "Image not included: %(alt)s") % {"alt": alt} if alt
+                      else i18n.gettext(lang, "Image not included"))
     for summary in root.iter("summary"):
         if not summary.text_content().strip() and not len(summary):
             summary.text = i18n.gettext(lang, "Details")

@@ -2,7 +2,8 @@
 cache under the original's content hash.
 
 - The web page: variants 480, 960 and 1600 px wide (never wider than the original) in
-  WebP, with the original's format (JPEG or PNG) as the fallback, for `srcset`.
+  WebP, with the original's format (JPEG or PNG) up to 960 px as the fallback, for
+  `srcset`.
 - The EPUB: at most 1600 px on the long edge, recompressed, under the original's name.
 - The handout PDF: at most 300 dpi at the widest the page prints it (the text column).
 - The press PDF: the original.
@@ -24,6 +25,9 @@ from PIL import Image, ImageOps
 from ..cache import cache_key, content_hash, entry_path, store
 
 WEB_WIDTHS = (480, 960, 1600)  # px: phones, tablets and laptops, high-density screens
+# The JPEG/PNG fallback stops at 960 px: every current browser takes the WebP variants, and
+# one that cannot is an old one on a small screen (the 1600 px JPEG was the largest file).
+FALLBACK_MAX_WIDTH = 960
 EPUB_LONG_EDGE = 1600  # px: the largest e-reader screens
 PRINT_DPI = 300
 PRINT_COLUMN_INCHES = 7.0  # Letter's 8.5 in less two 0.75 in margins (A4's column is less)
@@ -51,12 +55,12 @@ class Variant:
 class WebImage:
     """The variants of one image for the web page, narrowest first."""
 
-    fallback: tuple[Variant, ...]  # in the original's format
+    fallback: tuple[Variant, ...]  # in the original's format, at most FALLBACK_MAX_WIDTH
     modern: tuple[Variant, ...]  # WebP; empty when the original is used as it is
 
     @property
     def largest(self) -> Variant:
-        return self.fallback[-1]
+        return (self.modern or self.fallback)[-1]
 
     @property
     def default(self) -> Variant:
@@ -95,6 +99,8 @@ def web_image(path: Path, relative: str) -> tuple[WebImage, dict[str, tuple[Path
     for w in widths:
         h = max(1, round(height * w / width))
         for fmt, variants in ((original_format, fallback), ("WEBP", modern)):
+            if fmt == original_format and w > FALLBACK_MAX_WIDTH:
+                continue
             if fmt == original_format and w == width:
                 name = relative  # the original, as it is
             else:

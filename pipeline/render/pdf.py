@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
 import re
 import uuid
 from pathlib import Path
@@ -121,21 +123,57 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
                                None if medium == "press" else PRINT_LONG_EDGE)
     theme_base = _theme_base(theme)
     faces = font_config(theme)
-    color_profiles: dict = {}  # shared so the press stylesheet's output intent reaches the PDF
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
         text = page_text(page)
         css = fonts.print_stylesheet(theme.stylesheet(medium), fonts.plan(text, theme, doc.lang),
                                      text, doc.site.source_dir)
-        stylesheets = [CSS(string=css + extra_css,
-                           base_url=f"{theme_base}css/{medium}.css", url_fetcher=fetcher,
-                           font_config=faces, color_profiles=color_profiles)]
+        stylesheet, color_profiles = _parsed_stylesheet(
+            css + extra_css, f"{theme_base}css/{medium}.css", fetcher, faces)
+        stylesheets = [stylesheet]
         html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
                     url_fetcher=fetcher)
-        html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
-                       color_profiles=color_profiles, **options)
+        with _fixed_font_timestamps():
+            html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
+                           color_profiles=color_profiles, **options)
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
+
+
+_stylesheets: dict[tuple, tuple[CSS, dict]] = {}
+
+
+def _parsed_stylesheet(css: str, base_url: str, fetcher: SandboxedFetcher,
+                       faces) -> tuple[CSS, dict]:
+    """The stylesheet parsed once per process for its text, its fetcher's limits and the
+    font configuration its faces were loaded into (a tenth of a PDF's time for an
+    article), with the colour profiles it declares (the press PDF's output intent)."""
+    key = (css, base_url, fetcher.source_dir, fetcher.theme.dirs, fetcher.allow_network,
+           fetcher.image_long_edge, faces)  # (the configuration itself: a released one
+    # is never matched again, as its id could be)
+    if key not in _stylesheets:
+        if len(_stylesheets) >= 32:  # one per theme, medium and set of fallback faces
+            _stylesheets.clear()
+        color_profiles: dict = {}  # shared with write_pdf: the output intent reaches it
+        _stylesheets[key] = (CSS(string=css, base_url=base_url, url_fetcher=fetcher,
+                                 font_config=faces, color_profiles=color_profiles),
+                             color_profiles)
+    return _stylesheets[key]
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamps():
+    """Same sources, same PDF bytes: WeasyPrint re-saves some fonts through fontTools (colour
+    emoji, variable faces such as Ubuntu's Noto), which stamps their 'head' table with the
+    current time unless SOURCE_DATE_EPOCH is set (reproducible-builds.org)."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def page_text(page: str) -> str:
@@ -247,3 +285,14 @@ def _stable_document_id(doc: Document):
                               for part in obj.stream]
 
     return finisher
+
+
+def warm_up(languages: tuple[str, ...]) -> None:
+    """Load the hyphenation patterns of `languages` ahead of the first PDF: WeasyPrint
+    reads them when it first hyphenates a language in a process (pyphen keeps them):
+    0.06 s of CPU for English, several times that on a busy machine."""
+    import pyphen
+
+    for lang in languages:
+        if pyphen.language_fallback(lang.replace("-", "_")):
+            pyphen.Pyphen(lang=lang.replace("-", "_"))

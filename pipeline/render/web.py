@@ -4,10 +4,12 @@ it, and (when asked) `<slug>.single.html`, the same page as one self-contained f
 from __future__ import annotations
 
 import base64
+import hashlib
 import mimetypes
+import os
 import re
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, unquote, urljoin
 
 import lxml.html
 from lxml import etree
@@ -25,6 +27,12 @@ from .references import references_section
 from .theme import Theme
 
 SINGLE_SUFFIX = ".single.html"
+# dist/_theme/<theme>/: the stylesheets, fonts, scripts and images of a theme, one copy
+# that every web page of the theme links to (a copy beside each page weighed 0.27 MB).
+SHARED_DIR = "_theme"
+STYLESHEET_PLACEHOLDER = "pressroom-stylesheet-placeholder.css"  # its name: known after
+_SHARED_REFERENCE = re.compile(r'(?:href|src)="((?:\.\./)+' + SHARED_DIR + r'/[^"#?]+)"')
+_CSS_URL = re.compile(r"url\(\s*[\"']?([^\"')]+)")
 # How wide a body image is shown: the text column (--measure, 36em of 18 px) or the screen.
 IMAGE_SIZES = "(min-width: 40em) 648px, 100vw"
 SINGLE_FILE_WIDTH = 960  # px: images inlined into the single file (sent by e-mail)
@@ -40,18 +48,35 @@ def single_file_name(doc: Document) -> str:
     return f"{doc.slug}{SINGLE_SUFFIX}"
 
 
+def shared_href(pub: Document | Collection, theme: Theme) -> str:
+    """The URL of the theme's shared folder (dist/_theme/<theme>/) from the page's folder."""
+    return "../" * (pub.folder.count("/") + 1) + f"{SHARED_DIR}/{theme.name}/"
+
+
+def shared_folder(pub: Document | Collection, theme: Theme, out_dir: Path) -> Path:
+    """Where the theme's shared files go when the page is written into `out_dir`: the
+    folder that stands for dist/ is as many levels up as the page's folder is deep."""
+    root = os.path.normpath(out_dir / ("../" * (pub.folder.count("/") + 1)))
+    return Path(root) / SHARED_DIR / theme.name
+
+
 def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
-    """index.html, with the theme's files under theme/ and the document's images beside it."""
+    """index.html, with the document's images beside it and the theme's files (stylesheet,
+    fonts, scripts) in the folder every page of the theme shares (see shared_folder)."""
     variants: dict = {}
     body = web_body(doc, single=False, variants=variants)
-    scripts = [f"theme/{VIDEO_SCRIPT}"] if "data-embed=" in body else []
+    shared = shared_href(doc, theme)
+    scripts = [f"{shared}{VIDEO_SCRIPT}"] if "data-embed=" in body else []
+    # The stylesheet's name comes from its content (fallback faces differ by page), so
+    # it is named before the page is rendered: from the page rendered without it.
     page = _page(doc, theme, lambda p: source_relative(doc, p), single=False,
-                 stylesheet_href="theme/css/screen.css", inline_css=None,
+                 stylesheet_href=STYLESHEET_PLACEHOLDER, inline_css=None,
                  json_ld=metadata.json_ld(doc), body=body, scripts=scripts)
     css = screen_css(theme, page, doc.lang)
-    _write_theme(doc, theme, css, out_dir)
+    page = page.replace(STYLESHEET_PLACEHOLDER, shared + _write_theme(doc, theme, css, out_dir))
     if scripts:
-        _write(out_dir / "theme" / VIDEO_SCRIPT, theme.resolve(VIDEO_SCRIPT).read_bytes())
+        _write(shared_folder(doc, theme, out_dir) / VIDEO_SCRIPT,
+                      theme.resolve(VIDEO_SCRIPT).read_bytes())
     for name, data in make_files(doc.site.source_dir, variants).items():
         _write(out_dir / name, data)
     shown_in_body = {path for path, _, _ in variants.values()}
@@ -88,11 +113,12 @@ def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Pa
     articles = [{"doc": doc, "href": f"../../{quote(doc.folder)}/"}
                 for doc in collection.documents]
     page = _page(collection, theme, lambda p: source_relative(collection, p), single=False,
-                 template="collection.html", stylesheet_href="theme/css/screen.css",
+                 template="collection.html", stylesheet_href=STYLESHEET_PLACEHOLDER,
                  inline_css=None, articles=articles, home_href="../../",
                  json_ld=metadata.collection_json_ld(collection))
     css = screen_css(theme, page, collection.lang)
-    _write_theme(collection, theme, css, out_dir)
+    page = page.replace(STYLESHEET_PLACEHOLDER, shared_href(collection, theme) +
+                        _write_theme(collection, theme, css, out_dir))
     shown = (collection.byline.publisher.logo, collection.cover,
              *(person.photo for person in collection.byline.authors))  # photos: in JSON-LD
     for path in dict.fromkeys(filter(None, shown)):
@@ -107,11 +133,31 @@ def screen_css(theme: Theme, page: str, lang: str) -> str:
     return fonts.with_fallbacks(theme.stylesheet("screen"), fonts.plan(text, theme, lang))
 
 
-def _write_theme(doc: Document | Collection, theme: Theme, css: str, out_dir: Path) -> None:
-    """The bundled screen stylesheet and the theme files it needs, under theme/."""
+def _write_theme(doc: Document | Collection, theme: Theme, css: str, out_dir: Path) -> str:
+    """The bundled screen stylesheet and the theme files it needs, in the theme's shared
+    folder; the stylesheet's name there (css/screen-<hash>.css)."""
+    folder = shared_folder(doc, theme, out_dir)
     for name in theme_files(doc, theme, css):
-        _write(out_dir / "theme" / name, theme.resolve(name).read_bytes())
-    _write(out_dir / "theme" / "css" / "screen.css", css.encode("utf-8"))
+        _write(folder / name, theme.resolve(name).read_bytes())
+    data = css.encode("utf-8")
+    name = f"css/screen-{hashlib.sha256(data).hexdigest()[:16]}.css"
+    _write(folder / name, data)
+    return name
+
+
+def shared_files_used(page: Path) -> set[Path]:
+    """The files of the shared theme folders the web page `page` uses: what it links to
+    there, and what those stylesheets refer to."""
+    used: set[Path] = set()
+    text = page.read_text(encoding="utf-8", errors="replace")
+    for reference in _SHARED_REFERENCE.findall(text):
+        path = Path(os.path.normpath(page.parent / unquote(reference)))
+        used.add(path)
+        if path.suffix == ".css" and path.is_file():
+            css = path.read_text(encoding="utf-8", errors="replace")
+            used.update(Path(os.path.normpath(path.parent / unquote(url)))
+                        for url in _CSS_URL.findall(css) if not _SCHEME.match(url))
+    return used
 
 
 def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool, json_ld: dict,
@@ -135,7 +181,8 @@ def _page(doc: Document | Collection, theme: Theme, source_url, *, single: bool,
         **extra,
     }
     return theme.render_template(
-        template, **template_context(doc, theme, "screen", "theme/", source_url, **variables))
+        template, **template_context(doc, theme, "screen", shared_href(doc, theme), source_url,
+                                     **variables))
 
 
 def _data_url(path: Path, data: bytes | None = None) -> str:
@@ -153,6 +200,8 @@ def web_body(doc: Document, single: bool, variants: dict | None = None) -> Marku
     _responsive), and `variants` gets the files they need."""
     root = lxml.html.fragment_fromstring(str(doc.body_html), create_parent="div")
     our_words(root, doc.lang)
+    for anchor in root.xpath('.//a[contains(concat(" ", @class, " "), " remote-image-url ")]'):
+        anchor.set("rel", "noreferrer")  # the image's host is not told which page was read
     references_section(root, lang=doc.lang)
     images = set(doc.images)
     for anchor in root.iter("a"):
