@@ -343,14 +343,18 @@ def test_the_spanish_seed_reports_what_the_english_seed_reports(project_root, ru
 # --- publish --strict --------------------------------------------------------------------------
 
 
-def test_strict_publish_refuses_a_document_with_claim_errors(project_root):
+def test_strict_publish_refuses_a_document_with_claim_errors_or_warnings(project_root):
     write_source(project_root, "careful", article(body="Stem cell therapy is not a cure."))
+    write_source(project_root, "likely", article(
+        body="This approach works with your body rather than against it."))
     outcome = run_publish(project_root, ("html",), strict=True)
-    assert outcome.failed == [SEED_SLUG]
+    assert outcome.failed == sorted(["likely", SEED_SLUG])
     messages = "\n".join(str(p) for p in outcome.problems)
     assert f"{SEED_SLUG}.md:{position(SEED_FILE, 'safe, non')[0]}: unsupported claim " \
            f"(column {position(SEED_FILE, 'safe, non')[1]}, claim-safety)" in messages
-    assert "claim-evidence" not in messages  # a warning does not stop a strict publish
+    # Warnings fail under --strict, in publish as in check: the model's guess too.
+    assert "likely-claim" in messages
+    assert not (project_root / "dist" / "likely").exists()
     assert not (project_root / "dist" / SEED_SLUG).exists()
     assert (project_root / "dist" / "careful" / "index.html").is_file()
     assert run_publish(project_root, ("html",)).ok  # without --strict: published

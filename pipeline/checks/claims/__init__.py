@@ -188,16 +188,17 @@ def footnotes(doc: Document) -> dict[str, str]:
 
 def refuse_unsupported_claims(source_dir: Path, documents: list[Document]
                               ) -> tuple[list[Document], list[Diagnostic]]:
-    """For `invoke publish --strict`: the documents free of error-severity claims, and one
-    Diagnostic for each claim of the others (which are then not published)."""
+    """For `invoke publish --strict`, where warnings fail as in `invoke check --strict`: the
+    documents free of claim errors and warnings, and one Diagnostic for each such claim of
+    the others (which are then not published)."""
     rules = project_rules(source_dir)
     kept, problems = [], []
     for doc in documents:
-        errors = [f for f in claim_findings(doc, rules) if f.severity == "error"]
-        if not errors:
+        failing = [f for f in claim_findings(doc, rules) if f.severity in ("error", "warning")]
+        if not failing:
             kept.append(doc)
             continue
         problems += [Diagnostic(doc.source_path, f.line,
                                 f"unsupported claim (column {f.column}, {f.rule}): {f.message}",
-                                f.fix) for f in errors]
+                                f.fix) for f in failing]
     return kept, problems
