@@ -414,3 +414,21 @@ def test_python_markdown_dialect_reads_markdown_inside_a_marked_div(reader):
     assert xpath(doc, "//h:div[@dir='rtl']/h:p/h:strong")
     assert [li.text for li in xpath(doc, "//h:div[@dir='rtl']/h:ul/h:li")] == ["one", "two"]
     assert "**" not in str(doc.body_html)
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_python_markdown_dialect_warns_of_a_marked_element_never_closed(reader, closed):
+    """A `<details markdown="1">` whose end tag a translator translated (the Kannada
+    HOWTO) runs to the end of the document: a warning at its line, as in the default
+    dialect; a closed one, and an end tag in a code block, say nothing."""
+    body = ('Intro.\n\n<details align="center" markdown="1">\n\n<summary>Graphs</summary>\n\n'
+            '**Bold** text.\n\n```html\n</details>\n```\n' + ("\n</details>\n\nAfter.\n" if closed else ""))
+    doc = reader(article("markdown: python-markdown", body))
+    unclosed = [w for w in doc.warnings if "<details> is never closed" in w.message]
+    if closed:
+        assert unclosed == []
+    else:
+        [warning] = unclosed
+        written = (reader.root / "source" / "doc.md").read_text(encoding="utf-8").split("\n")
+        assert warning.line == 1 + next(i for i, line in enumerate(written)
+                                        if line.startswith("<details"))

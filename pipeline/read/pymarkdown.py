@@ -63,12 +63,40 @@ def parse_body(body: str, body_line: int, lang: str = "en") -> ParsedBody:
     blocks, links = finder.walk(root)
     raw_html = tuple(finder.raw_html(block) for block in converter.htmlStash.rawHtmlBlocks
                      if isinstance(block, str) and "\n" in block.strip())
+    raw_html += _markdown_element_tags(body.split("\n"), body_line)
     marked = "".join(etree.tostring(child, encoding="unicode", method="html")
                      for child in root)
     marked = (root.text or "") + marked
     return ParsedBody(html=marked, markup_html=marked,
                       toc=tuple(_toc_entry(token) for token in converter.toc_tokens),
                       blocks=tuple(blocks), links=tuple(links), raw_html=raw_html)
+
+
+# A start tag alone on its line whose content md_in_html reads as Markdown, and end tags.
+_MARKDOWN_START = re.compile(r"""^\s*<([A-Za-z][\w-]*)\b[^<>]*\bmarkdown=(["']?)(?:1|block|span)\2[^<>]*>\s*$""")
+_END_TAG = re.compile(r"^\s*</([A-Za-z][\w-]*)\s*>\s*$")
+
+
+def _markdown_element_tags(lines: list[str], body_line: int) -> tuple[RawHtml, ...]:
+    """The start and end tags of elements marked markdown="1": md_in_html reads them
+    itself, so they are not among the stashed raw HTML; as pieces of raw HTML, an element
+    never closed is reported like any other (a translator translated '</details>')."""
+    pieces, open_names, fenced = [], [], False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        start, end = _MARKDOWN_START.match(line), _END_TAG.match(line)
+        if start:
+            open_names.append(start[1].lower())
+        elif end and end[1].lower() in open_names:
+            open_names.remove(end[1].lower())
+        else:
+            continue
+        pieces.append(RawHtml(line.strip(), body_line + index,
+                              len(line) - len(line.lstrip()) + 1, True, body_line + index))
+    return tuple(pieces)
 
 
 def _toc_entry(token: dict) -> TocEntry:
