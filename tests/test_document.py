@@ -445,3 +445,27 @@ def test_an_address_wrapped_over_two_lines_in_inline_html_is_joined(reader):
         """)
     assert 'href="https://www.youtube.com/watch?feature=player_embedded&amp;v=ARted4RniaU"' \
         in doc.body_html
+
+
+def test_video_tags_of_other_tools_become_video_blocks_unless_in_code(reader):
+    doc = reader("""\
+        ---
+        title: Videos
+        description: A summary.
+        date: 2025-06-01
+        authors: [becky-palmer]
+        ---
+
+        {% youtube TIbZDRXM-Tg %}
+
+        {{< vimeo 82090131 >}}
+
+        ```
+        {% youtube kept-as-typed %}
+        ```
+        """)
+    assert doc.warnings == ()
+    assert '<div class="video"><p><a href="https://www.youtube.com/watch?v=TIbZDRXM-Tg">' \
+        in doc.body_html
+    assert '<div class="video"><p><a href="https://vimeo.com/82090131">' in doc.body_html
+    assert "{% youtube kept-as-typed %}" in doc.body_html

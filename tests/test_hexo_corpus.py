@@ -42,8 +42,6 @@ TAG_WARNINGS = [
     ("tag-plugins", 81, "{% jsfiddle ccWP7 %}"),
     ("tag-plugins", 87, "{% pullquote left %}"),
     ("tag-plugins", 95, "{% pullquote right %}"),
-    ("videos", 12, "{% youtube TIbZDRXM-Tg %}"),
-    ("videos", 16, "{% vimeo 82090131 %}"),
 ]
 
 
@@ -125,8 +123,26 @@ def test_hexo_tags_are_warnings_with_their_line_and_stay_as_text(corpus):
     for (_, _, message), (_, _, tag) in zip(found, TAG_WARNINGS):
         assert tag in message and "published as text" in message
     assert all(w.column == 1 and w.severity == "warning" and w.fix for w in warnings)
-    videos = (root / "dist" / "videos" / "index.html").read_text(encoding="utf-8")
-    assert "{% youtube TIbZDRXM-Tg %}" in videos and "{% vimeo 82090131 %}" in videos
+
+
+def test_hexo_video_tags_become_videos_in_all_three_formats(corpus):
+    """{% youtube ID %} and {% vimeo ID %} alone on their lines are carried as video blocks
+    (a click-to-play placeholder, a framed block with a QR code, a link), not as text."""
+    root, posts, outcome = corpus
+    folder = root / "dist" / "videos"
+    page = lxml.html.parse(str(folder / "index.html")).getroot()
+    assert [f.get("data-embed") for f in page.xpath('//figure[@class="video"]')] == [
+        "https://www.youtube-nocookie.com/embed/TIbZDRXM-Tg?autoplay=1",
+        "https://player.vimeo.com/video/82090131?autoplay=1&dnt=1"]
+    assert "{%" not in page.text_content()
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(folder / "videos.pdf").pages)
+    assert "youtu.be/TIbZDRXM-Tg" in pdf_text and "vimeo.com/82090131" in pdf_text
+    with zipfile.ZipFile(folder / "videos.epub") as book:
+        chapters = " ".join(book.read(n).decode() for n in book.namelist()
+                            if n.endswith(".xhtml"))
+    assert 'href="https://youtu.be/TIbZDRXM-Tg"' in chapters or \
+        'href="https://www.youtube.com/watch?v=TIbZDRXM-Tg"' in chapters
+    assert "vimeo.com/82090131" in chapters and "{%" not in chapters
 
 
 def test_titles_languages_and_code_are_carried(corpus):

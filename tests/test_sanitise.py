@@ -151,10 +151,10 @@ def test_template_tags_are_found_with_their_offset_and_what_to_write():
 def test_a_document_with_warnings_is_read_and_they_carry_line_and_column(reader_doc):
     doc = reader_doc(article(body="Intro.\n\n```\n{% not in code %}\n```\n\n"
                                   "Text {% gist 996818 %} and <b onclick='x()'>b</b>.\n\n"
-                                  "{% youtube TIbZDRXM-Tg %}"))
+                                  "{% jsfiddle ccWP7 %}"))
     assert [(w.line, w.column, w.rule) for w in doc.warnings] == [
         (14, 6, "template-tag"), (14, 31, "raw-html"), (16, 1, "template-tag")]
-    for tag in ("{% gist 996818 %}", "{% youtube TIbZDRXM-Tg %}"):
+    for tag in ("{% gist 996818 %}", "{% jsfiddle ccWP7 %}"):
         assert tag in str(doc.body_html)  # shown as text, not dropped (nor read as {attrs})
     assert "onclick" not in str(doc.body_html)
 

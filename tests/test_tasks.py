@@ -107,7 +107,7 @@ def test_a_style_pointing_at_a_url_is_dropped_not_fetched(cli_project):
 def test_a_build_with_nothing_to_do_still_counts_the_warnings_of_dist(cli_project):
     """The second build reads no source (nothing changed), yet it must not look clean: it
     prints the findings the manifest recorded when the sources were last read."""
-    write_source(cli_project, "tagged", article(body="{% youtube abc123 %}\n\nSome text.\n"))
+    write_source(cli_project, "tagged", article(body="{% gist 996818 %}\n\nSome text.\n"))
     code, first = invoke(cli_project, "html")
     assert code == 0, first
     assert "tagged.md:" in first  # the warning itself, with its line, when it is read

@@ -18,7 +18,7 @@ from ..models import Block, Byline, Document, Person, Site, SourceLink
 from . import commonmark, pymarkdown
 from .config import disclaimer_problems
 from .markdown import SOURCE_LINE, ParsedBody, RawHtml
-from .foreign import template_tags
+from .foreign import template_tags, video_tags_as_links
 from .images import is_web_address, remote_image_placeholders
 from .sanitise import Notice, OpenTags, link_allowed
 from .text import first_sentence
@@ -251,7 +251,7 @@ def _convert_body(path: Path, body: str, body_line: int, site: Site, dialect: st
     """Parse the body with its dialect and check what it holds: nesting, raw HTML, images.
     Return the parse with its HTML sanitised, or None when the body cannot be read."""
     try:
-        parsed = PARSERS[dialect](body, body_line, lang)
+        parsed = PARSERS[dialect](video_tags_as_links(body), body_line, lang)
     except RecursionError:
         problems.append(Diagnostic(path, body_line, "the text is nested too deeply to be read "
                                    f"(lists or quotes inside each other; the limit is "

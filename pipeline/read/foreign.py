@@ -34,6 +34,27 @@ _INSTEAD = {
 }
 
 
+# A video tag alone on its line: {% youtube ID %} (Hexo, Jekyll), {{< youtube ID >}} (Hugo).
+_VIDEO_TAG = re.compile(r"^(?P<indent> {0,3})(?:\{%-?\s*(?P<liquid>youtube|vimeo)\s+(?P<lid>[\w-]+)[^\n%]*-?%\}"
+                        r"|\{\{<\s*(?P<hugo>youtube|vimeo)\s+(?:id=)?\"?(?P<hid>[\w-]+)\"?\s*>\}\})"
+                        r"[ \t]*$", re.IGNORECASE)
+_WATCH = {"youtube": "https://www.youtube.com/watch?v={}", "vimeo": "https://vimeo.com/{}"}
+
+
+def video_tags_as_links(body: str) -> str:
+    """`body` with each video tag of another tool alone on its line written as the video's
+    link alone on its line, which Pressroom makes a video block: the video is carried,
+    not shown as a tag. Lines keep their numbers."""
+    lines, fenced = body.split("\n"), False
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced  # a tag shown in a code block stays as typed
+        elif not fenced and (match := _VIDEO_TAG.match(line)):
+            host = (match["liquid"] or match["hugo"]).lower()
+            lines[index] = match["indent"] + _WATCH[host].format(match["lid"] or match["hid"])
+    return "\n".join(lines)
+
+
 def template_tags(text: str) -> list[Notice]:
     """Every template tag of another tool in `text` (one block of running text), with its
     offset: it is published as the text it is, with a warning."""
