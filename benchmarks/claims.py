@@ -33,10 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from pipeline.checks.claims import Unit, lead_in_of, load_rules, read_unit  # noqa: E402
+from pipeline.checks.claims import load_rules, read_unit  # noqa: E402
 from pipeline.checks.claims.engine import model_readings  # noqa: E402
-from pipeline.checks.claims.markdown import prose_of  # noqa: E402
 from pipeline.checks.claims.model import shipped_model  # noqa: E402
+from train_claims_model import evaluation_unit  # noqa: E402  benchmarks/, beside this file
 
 EVALUATION = REPO / "tests" / "claims_eval"
 PARTS = ("development", "held_out")
@@ -92,12 +92,9 @@ def answers(part: str, rules_file: Path = REPO / "source" / "claims.yml") -> lis
     data = yaml.safe_load(part_file(part).read_text(encoding="utf-8"))
     found = []
     for item in data["sentences"]:
-        text = item["text"]
-        # a lead-in counts as the document reader would count it
-        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
-        unit = Unit(prose_of(text), text, item.get("kind", "paragraph"), lead_in, lang)
-        claims = read_unit(unit, language, item.get("notes") or {})
-        found.append(Answer(text, frozenset(item["labels"]),
+        claims = read_unit(evaluation_unit(item, lang, language), language,
+                           item.get("notes") or {})
+        found.append(Answer(item["text"], frozenset(item["labels"]),
                             frozenset(claim.rule.id for claim in claims)))
     return found
 
@@ -119,9 +116,7 @@ def model_answers(part: str, rules_file: Path = REPO / "source" / "claims.yml"
     data = yaml.safe_load(part_file(part).read_text(encoding="utf-8"))
     found = []
     for item in data["sentences"]:
-        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
-        unit = Unit(prose_of(item["text"]), item["text"], item.get("kind", "paragraph"),
-                    lead_in, lang)
+        unit = evaluation_unit(item, lang, language)
         scores = [(model.score(s.text), s.excuses)
                   for s in model_readings(unit, language, item.get("notes") or {})]
         found.append(training.item_score(scores, vetoes) >= model.threshold)

@@ -63,16 +63,22 @@ def development_file(lang: str) -> Path:
     return EVALUATION / ("development.yml" if lang == "en" else f"development.{lang}.yml")
 
 
+def evaluation_unit(item: dict, lang: str, language) -> Unit:
+    """An evaluation set's item as the engine reads it in a document: its prose, its kind,
+    and its lead-in counted as the document reader counts it."""
+    lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
+    return Unit(prose_of(item["text"]), item["text"], item.get("kind", "paragraph"),
+                lead_in, lang)
+
+
 def examples(lang: str) -> list[Example]:
     """The development sentences of a language, as the benchmark gives them to the engine."""
     language = load_rules(DEFAULT_RULES).language(lang)
     data = yaml.safe_load(development_file(lang).read_text(encoding="utf-8"))
     found = []
     for item in data["sentences"]:
-        lead_in = lead_in_of(prose_of(item.get("lead_in", "")), lang, language)
-        unit = Unit(prose_of(item["text"]), item["text"], item.get("kind", "paragraph"),
-                    lead_in, lang)
-        context = lead_in.rstrip(" :") + " " if lead_in else ""
+        unit = evaluation_unit(item, lang, language)
+        context = unit.lead_in.rstrip(" :") + " " if unit.lead_in else ""
         found.append(Example(context + unit.prose, bool(item["labels"]), unit,
                              item.get("notes") or {}))
     return found
