@@ -136,11 +136,36 @@ def loose(pattern: str) -> str:
     return pattern.replace(" ", r"\s+").replace("'", "['\u2019]")
 
 
+# An accented vowel also matches the bare one: posts and messages often drop accents
+# ("celulas", "sesion"), and a rule written "células" must still find them.
+_BARE = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u"}
+
+
+def accent_tolerant(pattern: str) -> str:
+    """A pattern in which each accented vowel also matches its bare vowel, inside a
+    character class too ("[áa]" stays one class)."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        bare = _BARE.get(char.lower())
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class and char == "]":
+            in_class = False
+        elif not in_class and char == "[":
+            in_class = True
+        elif bare:
+            char = char + bare if in_class else f"[{char}{bare}]"
+        out.append(char)
+    return "".join(out)
+
+
 def whole_words(alternatives: list[str]) -> re.Pattern:
-    """One pattern for all, as whole words in any case; the longest first, so that the
-    fullest wording wins where several match."""
+    """One pattern for all, as whole words in any case and with or without accents; the
+    longest first, so that the fullest wording wins where several match."""
     alternatives = sorted(alternatives, key=len, reverse=True)
-    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    joined = "|".join(f"(?:{accent_tolerant(alternative)})" for alternative in alternatives)
     return re.compile(rf"(?<![\w])(?:{joined})(?![\w])", re.IGNORECASE)
 
 
@@ -282,7 +307,8 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
     ignore = [phrase_pattern(p) for p in values.get("ignore", ())]
     return Rule(rule_id, values["message"], severity, values["suggestion"],
                 whole_words(alternatives) if alternatives else None,
-                re.compile("|".join(f"(?:{s})" for s in slogans), re.IGNORECASE)
+                re.compile("|".join(f"(?:{accent_tolerant(s)})" for s in slogans),
+                           re.IGNORECASE)
                 if slogans else None,
                 whole_words(ignore) if ignore else None, requires, passes_with,
                 values.get("passes_when_hedged", True), values.get("passes_when_cited", True))
