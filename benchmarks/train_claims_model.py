@@ -18,8 +18,8 @@ What it does, deterministically (fixed folds and seeds):
    blind writer wrote (the sections marked "(held out until 2026-12-06)") are one fold,
    scored by a model that never saw that writer, the best proxy for a new one; the rest
    make four stratified folds. Scoring each fold sentence by sentence as the check does, it
-   chooses which of the rules' excuses (a question that only asks, a referral to a
-   clinician, a cited source) veto the model, and the threshold: the highest recall of
+   chooses whether a cited source vetoes the model (a question that only asks and a
+   referral to a clinician always do), and the threshold: the highest recall of
    what the check reports (the rules' findings and the model's) whose cross-validated
    precision is at least 0.9.
 """
@@ -51,7 +51,11 @@ FOLDS = 5
 SEED = 0
 MIN_PRECISION = 0.9  # the threshold keeps cross-validated precision at least this
 PRUNE_BELOW = 0.3  # features with a smaller absolute weight are dropped, then refitted
-EXCUSES = ("question", "referral", "cited")
+# what the rules know excuses a sentence: a question that only asks and a referral to a
+# clinician are no claims by the labelling rules, so they always veto the model; a cited
+# source excuses only some categories, so cross-validation decides whether it vetoes
+ALWAYS_VETOED = ("question", "referral")
+EXCUSES = ("cited",)
 ACCENTS_FOLDED = {"es"}  # languages whose model reads "día" and "dia" alike
 BLIND_MARK = "(held out until 2026-12-06)"  # the sections a blind writer wrote
 BLIND_GROUP, REST = "blind", "rest"
@@ -211,11 +215,13 @@ def choose(claims: list[bool], reported: list[bool], scores: list
     """The vetoes and threshold (above 0.5) with which what the check reports (the rules'
     claims, and the sentences they leave that the model scores at least the threshold) has
     the highest recall at precision >= MIN_PRECISION (then the higher precision, then fewer
-    vetoes, then the higher threshold). Choosing on the model alone, and then adding the
+    vetoes, then the higher threshold). The rules are tuned on these sentences, so the
+    figure is optimistic for a new writer: see the blind writer's fold. Choosing on the model alone, and then adding the
     rules' findings, cost the check its precision."""
     best = None
     for size in range(len(EXCUSES) + 1):
-        for vetoes in map(frozenset, itertools.combinations(EXCUSES, size)):
+        for chosen in itertools.combinations(EXCUSES, size):
+            vetoes = frozenset(ALWAYS_VETOED + chosen)
             items = [item_score(s, vetoes) for s in scores]
             for threshold in sorted(set(items)):
                 if threshold <= 0.5:  # no more likely a claim than not (no telling words: 0.5)

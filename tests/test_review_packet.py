@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pypdfium2
 import pytest
@@ -89,7 +90,9 @@ def test_a_likely_claim_is_highlighted_with_the_words_that_made_it(project):
     page, annotation = found[0]
     comment = str(annotation["/Contents"])
     assert comment.startswith("[1] likely-claim (warning): reads like an unsupported claim")
-    assert "'approach works'" in comment and sentence in comment
+    assert sentence in comment
+    named = re.findall(r"'([^']+)'", comment.split(" (the claims model")[0])
+    assert named and all(word in sentence for word in named)  # the words that made it one
     assert "Suggested: cite a source" in comment
     assert page >= 1
     assert " ".join(text_under(pdf, page, annotation["/Rect"]).split()) == sentence
