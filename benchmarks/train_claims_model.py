@@ -215,9 +215,9 @@ def choose(claims: list[bool], reported: list[bool], scores: list
     """The vetoes and threshold (above 0.5) with which what the check reports (the rules'
     claims, and the sentences they leave that the model scores at least the threshold) has
     the highest recall at precision >= MIN_PRECISION (then the higher precision, then fewer
-    vetoes, then the higher threshold). The rules are tuned on these sentences, so the
-    figure is optimistic for a new writer: see the blind writer's fold. Choosing on the model alone, and then adding the
-    rules' findings, cost the check its precision."""
+    vetoes, then the higher threshold). Choosing on the model alone, and then adding the
+    rules' findings, cost the check its precision. The rules are tuned on these sentences,
+    so the figure is optimistic for a new writer: see the blind writer's fold."""
     best = None
     for size in range(len(EXCUSES) + 1):
         for chosen in itertools.combinations(EXCUSES, size):

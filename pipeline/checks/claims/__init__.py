@@ -21,9 +21,10 @@ from .model import shipped_model
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
-__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "footnotes", "lead_in_of",
-           "LIKELY_CLAIM_FIX", "LIKELY_CLAIM_RULE", "LikelyClaim", "LocatedLikelyClaim", "Rule",
-           "likely_claim_message", "Unit", "claim_findings", "load_rules", "located_claims", "located_likely_claims",
+__all__ = ["CLAIMS_FILE", "DEFAULT_RULES", "LIKELY_CLAIM_FIX", "LIKELY_CLAIM_RULE",
+           "NOT_CHECKED", "Claim", "ClaimRules", "Language", "LikelyClaim", "LocatedClaim",
+           "LocatedLikelyClaim", "Rule", "Unit", "claim_findings", "footnotes", "lead_in_of",
+           "likely_claim_message", "load_rules", "located_claims", "located_likely_claims",
            "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
            "rules_note", "split_sentences"]
 

@@ -6,7 +6,8 @@ says so), trained on the development sentences by
 This scorer is pure Python on purpose: publishing must not pay for importing scikit-learn.
 It reproduces scikit-learn's transform exactly (its token pattern, lowercasing, n-grams,
 `char_wb` padding, accent stripping, sublinear tf, idf, l2 norm per vectorizer, the
-vectorizers side by side) and the logistic score; tests/test_claims_model.py holds it to `predict_proba`.
+vectorizers side by side) and the logistic score; tests/test_claims_model.py holds it to
+`predict_proba`.
 """
 
 from __future__ import annotations
