@@ -1,12 +1,13 @@
-"""claims.yml's patterns are checked one by one, as written, even though they are compiled
+"""claims.yml's patterns: checked one by one, as written, even though they are compiled
 together (pipeline/checks/claims/rules.py: one compile checks and builds a rule's pattern
-when it can show every pattern valid)."""
+when it can show every pattern valid); accents optional; and the false alarms and slips
+the last blind measurement noticed."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.checks.claims import load_rules
+from pipeline.checks.claims import DEFAULT_RULES, Unit, load_rules, read_unit
 from pipeline.checks.claims.rules import accent_tolerant
 from pipeline.diagnostics import InvalidInput
 
@@ -64,3 +65,25 @@ def test_an_accented_vowel_also_matches_the_bare_one():
     assert accent_tolerant("células") == "c[ée]lulas"
     assert accent_tolerant("[áa]nimo") == "[áaa]nimo"  # inside a class: one class still
     assert accent_tolerant("\\é") == "\\é"  # escaped: left as written
+
+
+@pytest.mark.parametrize("lang, sentence, found", [
+    # waiting is the risk only when it keeps a reader from their own clinician
+    ("en", "Don't wait: talk to your neurologist if your symptoms change suddenly.", []),
+    ("en", "Don't wait: call us today.", ["urgency"]),
+    ("es", "No espere: hable con su neurólogo si sus síntomas cambian de repente.", []),
+    ("es", "No espere: llame hoy.", ["urgency"]),
+    # what approved medicines do, said as a fact, is no claim; the same words of ours are
+    ("en", "Disease-modifying drugs lower the number of relapses in many people with "
+           "relapsing MS.", []),
+    ("es", "Los medicamentos modificadores de la enfermedad reducen las recaídas en muchas "
+           "personas con EM remitente.", []),
+    ("es", "Nuestras células madre reducen las recaídas.", ["efficacy"]),
+    # a post without accents reads as one with them
+    ("es", "Regenera tu cartilago sin operacion, agenda tu cita", ["cure", "superiority"]),
+    ("es", "Tratamos esclerosis multiple, parkinson y autismo con celulas madre", ["disease"]),
+])
+def test_the_known_false_alarms_and_slips(lang, sentence, found):
+    language = load_rules(DEFAULT_RULES).language(lang)
+    claims = read_unit(Unit(sentence, sentence, language=lang), language)
+    assert sorted({claim.rule.id for claim in claims}) == found
