@@ -14,10 +14,11 @@ What it does, deterministically (fixed folds and seeds):
    regression (C=10, balanced classes);
 3. n-grams whose weight is tiny are dropped and the model is fitted again on the rest, so
    the file stays small and the shipped model is exactly what scikit-learn fitted;
-4. 5-fold cross-validation on the development set only, grouped by writer: the sentences a
-   blind writer wrote (the sections marked "(held out until 2026-12-06)") are one fold,
-   scored by a model that never saw that writer, the best proxy for a new one; the rest
-   make four stratified folds. Scoring each fold sentence by sentence as the check does, it
+4. 5-fold cross-validation on the development set only, grouped by writer: the sentences
+   each blind writer wrote (the sections marked "(held out until 2026-12-06)", the first,
+   and "(held out until 2026-12-06 (second writer))") are a fold each, scored by a model
+   that never saw that writer, the best proxy for a new one; the rest make three
+   stratified folds. Scoring each fold sentence by sentence as the check does, it
    chooses whether a cited source vetoes the model (a question that only asks and a
    referral to a clinician always do), and the threshold: the highest recall of
    what the check reports (the rules' findings and the model's) whose cross-validated
@@ -57,8 +58,11 @@ PRUNE_BELOW = 0.3  # features with a smaller absolute weight are dropped, then r
 ALWAYS_VETOED = ("question", "referral")
 EXCUSES = ("cited",)
 ACCENTS_FOLDED = {"es"}  # languages whose model reads "día" and "dia" alike
-BLIND_MARK = "(held out until 2026-12-06)"  # the sections a blind writer wrote
-BLIND_GROUP, REST = "blind", "rest"
+# the sections each blind writer wrote, by the mark in their comment line (the longer first)
+BLIND_MARKS = (("(held out until 2026-12-06 (second writer))", "writer2"),
+               ("(held out until 2026-12-06)", "writer1"))
+BLIND_GROUPS = tuple(sorted(group for _, group in BLIND_MARKS))
+REST = "rest"
 VECTORIZERS = (("word", (1, 2)), ("char_wb", (2, 5)))
 
 
@@ -87,12 +91,12 @@ def evaluation_unit(item: dict, lang: str, language) -> Unit:
 
 
 def batch_groups(path: Path) -> list[str]:
-    """Per item of an evaluation file, its writer's batch: BLIND_GROUP for the sections a
-    blind writer wrote ("(held out until 2026-12-06)" in their comment line), REST else."""
+    """Per item of an evaluation file, its writer's batch: a blind writer's group for the
+    sections that writer wrote (its mark in their comment line), REST else."""
     groups, group = [], REST
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith(("  # ---", "  # ===")):
-            group = BLIND_GROUP if BLIND_MARK in line else REST
+            group = next((g for mark, g in BLIND_MARKS if mark in line), REST)
         elif line.startswith("  - "):
             groups.append(group)
     return groups
@@ -175,15 +179,17 @@ def item_score(sentences: list[tuple[float, frozenset]], vetoes: frozenset) -> f
 
 
 def folds(found) -> list[tuple[list[int], list[int]]]:
-    """(train, test) indexes: the blind writer's sentences as one fold (the best proxy for a
-    new writer), the rest in FOLDS - 1 stratified folds."""
+    """(train, test) indexes: each blind writer's sentences as one fold (the best proxy for
+    a new writer), the rest in the remaining stratified folds."""
     from sklearn.model_selection import StratifiedKFold
-    blind = [i for i, e in enumerate(found) if e.group == BLIND_GROUP]
-    rest = [i for i, e in enumerate(found) if e.group != BLIND_GROUP]
-    split = [] if not blind else [(rest, blind)]
+    writers = [[i for i, e in enumerate(found) if e.group == g] for g in BLIND_GROUPS]
+    writers = [w for w in writers if w]
+    blind = {i for w in writers for i in w}
+    rest = [i for i in range(len(found)) if i not in blind]
+    split = [([i for i in range(len(found)) if i not in set(w)], w) for w in writers]
     parts = StratifiedKFold(FOLDS - len(split), shuffle=True, random_state=SEED).split(
         rest, [found[i].claim for i in rest])
-    return split + [([rest[i] for i in train] + blind, [rest[i] for i in test])
+    return split + [([rest[i] for i in train] + sorted(blind), [rest[i] for i in test])
                     for train, test in parts]
 
 
@@ -266,8 +272,8 @@ def train(lang: str) -> tuple[dict, object, list[str]]:
                 cross_validated={"folds": FOLDS, "precision": round(precision, 4),
                                  "recall": round(recall, 4),
                                  "all": group_figures(found, scores, threshold, vetoes, None),
-                                 "blind": group_figures(found, scores, threshold, vetoes,
-                                                        BLIND_GROUP)},
+                                 **{g: group_figures(found, scores, threshold, vetoes, g)
+                                    for g in BLIND_GROUPS}},
                 trained_on=str(training.relative_to(REPO)),
                 training_sha256=hashlib.sha256(training.read_bytes()).hexdigest(),
                 sklearn=sklearn.__version__)
@@ -307,11 +313,13 @@ def main() -> None:
               f"{path.relative_to(REPO)}\n  threshold {data['threshold']:.4f}, vetoes "
               f"{data['vetoes'] or 'none'}: {FOLDS}-fold CV of rules + model: precision "
               f"{cv['precision']:.2f} recall {cv['recall']:.2f}\n  model alone "
-              f"{cv['all']['model_precision']:.2f} / {cv['all']['model_recall']:.2f}; on the "
-              f"blind writer's {cv['blind']['examples']} (one fold): rules + model "
-              f"{cv['blind']['check_precision']:.2f} / {cv['blind']['check_recall']:.2f}, "
-              f"model alone {cv['blind']['model_precision']:.2f} / "
-              f"{cv['blind']['model_recall']:.2f}")
+              f"{cv['all']['model_precision']:.2f} / {cv['all']['model_recall']:.2f}")
+        for group in BLIND_GROUPS:
+            if group in cv and cv[group]["examples"]:
+                print(f"  blind {group}'s {cv[group]['examples']} (one fold): rules + model "
+                      f"{cv[group]['check_precision']:.2f} / {cv[group]['check_recall']:.2f}, "
+                      f"model alone {cv[group]['model_precision']:.2f} / "
+                      f"{cv[group]['model_recall']:.2f}")
         if arguments.compare_unpruned:
             claims = [e.claim for e in examples(lang)]
             vetoes = frozenset(data["vetoes"])

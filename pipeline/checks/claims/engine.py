@@ -35,6 +35,9 @@ MODEL_MIN_WORDS = 3
 _STRONG_BREAK = re.compile(r"[;:()\u2013\u2014]|\s-\s")  # and the language's contrasts
 # and quotation marks, Spanish ones too: « » and the opening ¿ ¡
 _CLAUSE_PUNCTUATION = re.compile(r"[,;:()\u2013\u2014\u201c\u201d\"\u00ab\u00bb\u00bf\u00a1]|\s-\s")
+# a short quotation in a sentence: a claim named, not made, when a supposition stands
+# before it ("words like “100% safe”", "ads that promise “no risk”")
+_SHORT_QUOTATION = re.compile(r"[\u201c\u00ab\"][^\u201c\u201d\u00ab\u00bb\"]{1,60}[\u201d\u00bb\"]")
 _QUESTION_END = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")
 _FOOTNOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\]")
 # A source named in the sentence itself: a link to it, a DOI or PMID, "Smith et al."
@@ -167,7 +170,7 @@ def _read_sentence(unit: Unit, start: int, end: int, raw_end: int, language: Lan
     claims = []
     taken: list[tuple[int, int]] = []  # words an earlier rule claimed ("100% safe")
     for rule in language.rules:
-        if (cited or referral) and rule.passes_when_cited:
+        if (cited and rule.passes_when_cited) or (referral and rule.passes_when_referred):
             continue
         if rule.passes_with and (rule.passes_with.search(unit.prose)
                                  or rule.passes_with.search(context)):
@@ -235,6 +238,8 @@ def _excused(rule: Rule, masked: str, start: int, end: int, language: Language,
     # them?"): its "if" is rhetorical
     if not asserting and reading.suppositions.search(near + " " + masked[start:end]):
         return True
+    if not asserting and _named_in_quotation(masked, start, end, reading):
+        return True
     clause_end = min([m.start() for m in _CLAUSE_PUNCTUATION.finditer(masked, end)]
                      + [m.start() for m in reading.clause_breaks.finditer(masked, end)]
                      + [len(masked)])
@@ -246,6 +251,25 @@ def _excused(rule: Rule, masked: str, start: int, end: int, language: Language,
                       + [m.end() for m in reading.contrasts.finditer(masked, 0, start)] + [0])
     scope = masked[scope_start:clause_end]
     return bool(reading.hedges.search(scope)) and not reading.absolutes.search(scope)
+
+
+def _named_in_quotation(masked: str, start: int, end: int, reading) -> bool:
+    """Whether the words at masked[start:end] stand in a short quotation that is named, not
+    said: a supposition stands before it ("Words like “clinically proven” are warning
+    signs") or a denial after it ("Calling stem cells “100% safe” is not true"). Quotation
+    marks end a clause, so the words either side of the quotation are read here."""
+    quotation = next((m for m in _SHORT_QUOTATION.finditer(masked)
+                      if m.start() < start and end <= m.end()), None)
+    if quotation is None:
+        return False
+    before = _CLAUSE_PUNCTUATION.sub(" ", masked[:quotation.start()])
+    near = " ".join(re.findall(r"[\w'\u2019]+", before)[-NEGATION_REACH:])
+    if reading.suppositions.search(near):
+        return True
+    clause_end = min([m.start() for m in _CLAUSE_PUNCTUATION.finditer(masked, quotation.end())]
+                     + [m.start() for m in reading.clause_breaks.finditer(masked, quotation.end())]
+                     + [len(masked)])
+    return bool(reading.negations_after.search(masked, quotation.end(), clause_end))
 
 
 def _cites_source(raw: str, notes: Mapping[str, str], citations: re.Pattern) -> bool:

@@ -40,6 +40,7 @@ RULE_FIELDS = [
     Field("passes_with", "list"),
     Field("passes_when_hedged", "bool"),
     Field("passes_when_cited", "bool"),
+    Field("passes_when_referred", "bool"),
 ]
 _WORDS_REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
@@ -59,6 +60,7 @@ class Rule:
     passes_with: re.Pattern | None = None  # the paragraph saying one of these excuses it
     passes_when_hedged: bool = True
     passes_when_cited: bool = True
+    passes_when_referred: bool = True  # a sentence sending the reader to a clinician
 
     @property
     def name(self) -> str:
@@ -388,7 +390,9 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
                            re.IGNORECASE)
                 if slogans else None,
                 whole_words(ignore) if ignore else None, requires, passes_with,
-                values.get("passes_when_hedged", True), values.get("passes_when_cited", True))
+                values.get("passes_when_hedged", True), values.get("passes_when_cited", True),
+                # a referral excuses what a source does unless the rule says otherwise
+                values.get("passes_when_referred", values.get("passes_when_cited", True)))
 
 
 def _expand(pattern: str, words: dict[str, str], where: str, file: Path, line: int | None,
