@@ -16,11 +16,12 @@ from pipeline.checks.claims import claim_findings, project_rules
 sys.path.insert(0, str(REPO / "benchmarks"))
 import claims as benchmark  # noqa: E402  benchmarks/claims.py
 
-# The rules score precision 0.99 and recall 0.98 on the English development part and 0.97
-# and 0.92 on the Spanish one today (both hold sentences the rules were not tuned on before
-# 2026-12-06: the former blind parts and fresh batches); the floors leave room for rules that
-# trade a development sentence for a better general reading, not for regressions.
-DEVELOPMENT_FLOORS = {"development": (0.95, 0.95), "development.es": (0.95, 0.90)}
+# The rules score precision 0.98 and recall 0.96 on the English development part and 0.97
+# and 0.92 on the Spanish one today (both hold the sentences two blind writers wrote, which the
+# rules were tuned on only after their blind figures were published); the floors leave room
+# for rules that trade a development sentence for a better general reading, not for
+# regressions.
+DEVELOPMENT_FLOORS = {"development": (0.96, 0.94), "development.es": (0.95, 0.90)}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +156,7 @@ def test_a_quote_in_a_blockquote_is_read(empty_project, rules):
 # --- The evaluation set -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, minimum", [("en", 1100), ("es", 600)])
+@pytest.mark.parametrize("lang, minimum", [("en", 1400), ("es", 700)])
 def test_the_evaluation_set_is_large_balanced_and_kept_apart(lang, minimum):
     suffix = "" if lang == "en" else f".{lang}"
     development = benchmark.answers(f"development{suffix}")
