@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Callable
 
 import fontTools
 import lxml.html
+import uharfbuzz as harfbuzz
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
@@ -317,12 +318,13 @@ def _theme_coverage(dirs: tuple[Path, ...]) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def coverage(path: Path, index: int = 0) -> frozenset[str]:
-    """The characters a font file (the face `index` of a collection) has glyphs for."""
-    font = TTFont(path, fontNumber=index, lazy=True)
-    try:
-        return frozenset(chr(code) for code in font.getBestCmap())
-    finally:
-        font.close()
+    """The characters a font file (the face `index` of a collection) has glyphs for.
+
+    HarfBuzz reads them from the font's character map in a millisecond; fontTools named
+    every glyph on the way (0.07 s per face of the CJK collection, 0.4 s to look through
+    every fallback face for one arrow, in each process of a build)."""
+    face = harfbuzz.Face(harfbuzz.Blob.from_file_path(str(path)), index)
+    return frozenset(map(chr, face.unicodes))
 
 
 @lru_cache(maxsize=None)
