@@ -44,6 +44,7 @@ PREVIEW = ("import sys; from pathlib import Path; sys.path.insert(0, {repo!r}); 
            "from pipeline.build.publish import Project; from pipeline.preview import serve; "
            "serve(Project(Path({root!r})), port={port}, log=lambda line: print(line, flush=True))")
 ALL_FORMATS = ("html", "pdf", "epub")
+PANDOC_FOLDER = "source"  # where pandoc runs (see pandoc_commands)
 PHOTO_SIZE = (2400, 1600)  # px: a phone photo exported at a common size
 
 
@@ -238,8 +239,11 @@ def _get(url: str) -> bytes:
 
 def pandoc_commands(root: Path) -> list[list[list[str]]]:
     """Per source, the three pandoc commands (HTML, EPUB, PDF), finding the images where
-    the sources say they are (without --resource-path pandoc leaves them out of the EPUB
-    and the PDF, with a warning, and is faster for it)."""
+    the sources say they are (without --resource-path pandoc leaves them out of the EPUB,
+    with a warning, and is faster for it). They run in source/ (PANDOC_FOLDER): the
+    WeasyPrint that makes pandoc's PDF looks for the images from the working folder, not
+    from --resource-path, and left every one of them out (with an error) when run from
+    the project's root."""
     out = root / "pandoc-out"
     out.mkdir(exist_ok=True)
     commands = []
@@ -286,7 +290,7 @@ def main() -> None:
                     total = 0.0
                     for per_source in pandoc_commands(root):
                         for command in per_source:
-                            total += run(command, root)[0]
+                            total += run(command, root / PANDOC_FOLDER)[0]
                     times.append(total)
                 pandoc_time = statistics.median(times)
             rows.append((name, statistics.median(cold), statistics.median(warm), max(memory),
