@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from lxml import etree
 
-from helpers import (DC_NS, OPF_NS, REPO, RICH_SLUG, SEED_SLUG, XHTML_NS, epub_chapter, epub_entries,
-                     epub_opf)
+from helpers import (DC_NS, OPF_NS, REPO, RICH_SLUG, SEED_SLUG, XHTML_NS, epub_chapter,
+                     epub_entries, epub_opf)
 from pipeline.render import epub
 from pipeline.build.publish import Project, gather
 from pipeline.diagnostics import PressroomError
