@@ -149,7 +149,7 @@ def _publish(project: Project, options: BuildOptions, report: Callable[[str], No
                                      [*own, *claim_findings(doc, rules)])
 
     # Claims stop nothing but a --strict build: otherwise they are read while the pool
-    # renders, off the build's critical path (a second of the long guide of benchmarks/run.py).
+    # renders, off the build's critical path (1-2 s of CPU for benchmarks/run.py's guide).
     if options.strict:
         record_findings()
         documents, refused = refuse_unsupported_claims(project.source_dir, documents)
