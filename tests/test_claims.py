@@ -374,3 +374,29 @@ def test_new_copies_the_built_in_rules_into_a_project_without_them(empty_project
     again = new_source(source, "Sleep and MS", "becky-palmer", dt.date(2026, 12, 1))
     assert [p.name for p in again] == ["sleep-and-ms.md"]  # the project's own file is kept
     assert (source / "claims.yml").read_text(encoding="utf-8").startswith("# ours\n")
+
+
+# --- Shapes a second blind writer showed (2026-12-06) ----------------------------------------
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a referral to the reader's own clinician excuses the hurry; a hurry to book does not
+    ("Don't wait for your next appointment if a new symptom lasts more than a day; "
+     "call your MS nurse.", []),
+    ("Si de repente pierde la vista o la fuerza, no espere: vaya a urgencias.", []),
+    ("Don't wait: book your infusion today.", ["claim-urgency"]),
+    # a short quotation named as a warning, or denied after it, is no claim; said, it is
+    ("Words like “clinically proven” and “100% safe” are warning signs in any health ad.", []),
+    ("Calling stem cells “100% safe” is not true of any medical procedure.", []),
+    ("Our infusions are “100% safe”.", ["claim-absolute-safety"]),
+    # the FDA's disclaimer names a cure only to deny it
+    ("These products are not intended to diagnose, treat, cure or prevent any disease.", []),
+    # each item of a list of the conditions a clinic treats is a disease claim
+    ("Conditions we treat with stem cells include:\n\n- lupus\n- Parkinson's disease",
+     ["claim-disease", "claim-disease"]),
+    ("Conditions we do not treat:\n\n- lupus", []),
+])
+def test_shapes_of_a_second_writer(empty_project, rules, body, expected):
+    lang = "es" if "espere" in body else "en"
+    found = findings_for(empty_project, body, rules, front=f"lang: {lang}\n")
+    assert sorted(f.rule for f in found if f.rule != "likely-claim") == expected
