@@ -40,9 +40,11 @@ from weasyprint.matrix import Matrix
 from ..diagnostics import PressroomError
 from ..read.document import polyglot_markup
 
-# Top-level blocks of the body per part: about 120 pages of the benchmark's page
-# (tables, lists and prose), a few hundred MB of WeasyPrint's memory each.
-PART_BLOCKS = 1500
+# Top-level blocks of the body per part. benchmarks/bigpage.py's page (prose, lists,
+# footnotes, tables) has about 3,300 per MB of Markdown and 5 per page: a part is about
+# 200 pages, 0.3 MB, whose single pass peaks near 600 MB. Parts are used from twice
+# that (about 0.6 MB), where a single pass would need about 1 GB.
+PART_BLOCKS = 1000
 # Where a part's body goes in the page template's output (the template is given it as body).
 PART_BODY = "<!--pressroom-part-body-->"
 PART_LINK = "pressroom-part:"  # a link to an anchor of another part, until the merge
