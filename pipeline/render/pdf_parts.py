@@ -215,10 +215,16 @@ def merge(files: list[Path], target: Path, bookmarks: list) -> None:
         tree = merged.Root.StructTreeRoot
         page_entries: list = []  # the parent tree's value for each merged page
         annotations: list = []  # (annotation, its parent tree value)
+        part_links: list = []  # (annotation, the anchor it links to in another part)
         destinations: dict[str, pikepdf.Object] = {}
         for path in files:
             source = merged if path == files[0] else stack.enter_context(pikepdf.open(path))
-            _take_part(merged, source, page_entries, annotations, destinations)
+            _take_part(merged, source, page_entries, annotations, part_links, destinations)
+        for annotation, name in part_links:
+            del annotation["/A"]
+            annotation.Contents = pikepdf.String(name)
+            if name in destinations:  # (a link to no anchor stays inert, as in one pass)
+                annotation.Dest = pikepdf.String(name)
         nums = []
         for key, entry in enumerate(page_entries):
             merged.pages[key].obj.StructParents = key
@@ -240,9 +246,9 @@ def merge(files: list[Path], target: Path, bookmarks: list) -> None:
 
 
 def _take_part(merged: pikepdf.Pdf, source: pikepdf.Pdf, page_entries: list,
-               annotations: list, destinations: dict) -> None:
+               annotations: list, part_links: list, destinations: dict) -> None:
     """Append `source`'s pages (unless it is `merged` itself), structure elements,
-    parent tree entries and named destinations to `merged`'s."""
+    parent tree entries, links to other parts and named destinations to `merged`'s."""
     first_index = len(page_entries)
     root = source.Root.StructTreeRoot
     nums = root.ParentTree.Nums
@@ -274,10 +280,7 @@ def _take_part(merged: pikepdf.Pdf, source: pikepdf.Pdf, page_entries: list,
                     merged, source, entries[int(annotation.StructParent)])))
             uri = str(annotation.get("/A", {}).get("/URI", ""))
             if uri.startswith(PART_LINK):
-                name = unquote(uri[len(PART_LINK):])
-                del annotation["/A"]
-                annotation.Dest = pikepdf.String(name)
-                annotation.Contents = pikepdf.String(name)
+                part_links.append((annotation, unquote(uri[len(PART_LINK):])))
     if "/Names" in source.Root and "/Dests" in source.Root.Names:
         names = source.Root.Names.Dests.Names
         for index in range(0, len(names), 2):
