@@ -83,6 +83,20 @@ def test_findings_name_file_line_rule_and_fix(project):
     assert "image-alt" in rules and "chart.png" not in str(rules["unused-image"])
 
 
+def test_a_reading_warning_is_reported_once(project):
+    """A warning found while reading (an unclosed element, a remote image) came twice:
+    once with gather's problems and once more from the document."""
+    write_source(project, "doc", article(body="""
+        <details markdown="1">
+        <summary>More</summary>
+
+        ![A chart](https://www.example.org/chart.png)
+        """))
+    findings, _ = collect_findings(Project(project), only="doc", fast=True)
+    reading = [(f.rule, f.line) for f in findings if f.rule in ("raw-html", "remote-image")]
+    assert sorted(reading) == sorted(set(reading)) and len(reading) == 2, reading
+
+
 def test_front_matter_problems_are_findings_with_their_line(project):
     write_source(project, "doc", article("tittle: typo", date="2026-13-01"))
     rules = findings_by_rule(project)

@@ -247,6 +247,16 @@ def test_each_language_links_the_others(translated, tmp_path):
             assert data["workTranslation"][0]["inLanguage"] == "es"
 
 
+def test_only_takes_a_slug_for_every_language_or_a_file_name_for_one(translated):
+    """`--only` names "its file name without .md": `slug.es` is the Spanish translation
+    alone (the error listed it as available and then refused it), the slug every language."""
+    root, _ = translated
+    assert list(run_publish(root, ("html",), only=f"{SEED_SLUG}.es").written) == \
+        [f"es/{SEED_SLUG}"]
+    assert sorted(run_publish(root, ("html",), only=SEED_SLUG, force=True).written) == \
+        sorted([SEED_SLUG, f"es/{SEED_SLUG}"])
+
+
 def test_the_listing_groups_an_articles_languages(translated):
     root, _ = translated
     outcome = run_publish(root, ("html",))

@@ -377,6 +377,26 @@ def test_the_python_markdown_dialect_finds_the_same_lines_on_the_long_fixture():
         [(k.kind, k.target, k.line, k.column) for k in common.links]
 
 
+def test_the_python_markdown_dialect_finds_the_lines_of_indic_text():
+    """Kannada's vowel signs are marks, which a regular expression's \\w does not match:
+    words fell apart into fragments found on the wrong lines, and every block and link of
+    the Kannada HOWTO of free-programming-books after its list was placed past the end of
+    the file."""
+    from pipeline.read import commonmark, pymarkdown
+
+    body = ("ನಾವು ಹೊಸ ಕೊಡುಗೆದಾರರನ್ನು ಸ್ವಾಗತಿಸುತ್ತೇವೆ.\n\n"
+            "* [ಪುಲ್ ವಿನಂತಿಯ ಕುರಿತು](https://docs.github.com/a) *(ಇಂಗ್ಲಿಷ್‌ನಲ್ಲಿ)*\n"
+            "* [ಪುಲ್ ವಿನಂತಿಯನ್ನು ರಚಿಸಲಾಗುತ್ತಿದೆ](https://docs.github.com/b) *(ಇಂಗ್ಲಿಷ್‌ನಲ್ಲಿ)*\n"
+            "* [YouTube - ಮಾರ್ಕ್‌ಡೌನ್ ಕ್ರ್ಯಾಶ್ ಕೋರ್ಸ್](https://www.youtube.com/c) *(ಇಂಗ್ಲಿಷ್‌ನಲ್ಲಿ)*\n\n"
+            "ಪ್ರಶ್ನೆಗಳನ್ನು ಕೇಳಲು ಹಿಂಜರಿಯಬೇಡಿ; ನೋಡಿ [ಕಾಂಟ್ರಿಬ್ಯೂಟಿಂಗ್](CONTRIBUTING.md).\n")
+    common, legacy = commonmark.parse_body(body, 9), pymarkdown.parse_body(body, 9)
+    assert [(b.kind, b.line) for b in legacy.blocks] == \
+        [("paragraph", 9), ("list_item", 11), ("list_item", 12), ("list_item", 13),
+         ("paragraph", 15)]
+    assert [(k.target, k.line, k.column) for k in legacy.links] == \
+        [(k.target, k.line, k.column) for k in common.links]
+
+
 def test_the_sanitiser_keeps_only_disabled_checkboxes():
     from pipeline.read.sanitise import clean
 

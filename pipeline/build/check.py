@@ -53,8 +53,7 @@ def collect_findings(project: Project, only: str | None = None, fast: bool = Fal
     findings += catalogue_findings(documents)
     findings += stale_translations(documents)
     slugs = {path.stem for path in project.sources()}
-    for doc in documents:
-        findings += doc.warnings
+    for doc in documents:  # its reading warnings came with `problems`
         findings += accessibility_findings(doc)
         findings += link_findings(doc, slugs)
         findings += content_findings(doc, rules, today or dt.date.today())

@@ -56,7 +56,8 @@ def select_sources(project: Project, only: str | None = None) -> list[Path]:
     if bound is not None:
         listed = set(listed_articles(bound))
         return [p for p in sources if p.stem in listed]
-    chosen = [p for p in sources if source_slug(p) == only]
+    # A slug names the article in every language; a file name, one translation of it.
+    chosen = [p for p in sources if only in (source_slug(p), p.stem)]
     if not chosen:
         known = ", ".join([p.stem for p in sources] +
                           [p.stem for p in collection_sources(project.source_dir)])

@@ -10,6 +10,7 @@ words. The result is the same ParsedBody the default dialect gives.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import unescape as unescape_html
 
 import lxml.html
@@ -43,7 +44,14 @@ KINDS = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading",
          "h5": "heading", "h6": "heading", "p": "paragraph", "li": "list_item",
          "td": "table_cell", "th": "table_cell", "dt": "term", "dd": "definition",
          "pre": "code"}
-_WORD = re.compile(r"[^\W_]{2,}")
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text` of two characters or more: runs of letters, marks and digits.
+    Marks count (a regular expression's \\w stops at them), or a word of an Indic script
+    falls apart into fragments that match any line."""
+    runs = "".join(char if unicodedata.category(char)[0] in "LMN" else " " for char in text)
+    return [word for word in runs.split() if len(word) >= 2]
 
 
 def parse_body(body: str, body_line: int, lang: str = "en") -> ParsedBody:
@@ -118,7 +126,7 @@ class _LineFinder:
     def find(self, text: str) -> int:
         """The index of the first line at or after the cursor holding `text`'s first
         words (the cursor when none does); the cursor moves there."""
-        words = _WORD.findall(text)
+        words = _words(text)
         for probe in (words[:3], words[:1]):  # a wrapped line may hold only the first
             for index in range(self.cursor, len(self.lines) if probe else 0):
                 if all(word in self.lines[index] for word in probe):
