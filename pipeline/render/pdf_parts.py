@@ -242,7 +242,10 @@ def merge(files: list[Path], target: Path, bookmarks: list) -> None:
             del merged.Root["/Outlines"]
         if bookmarks:
             merged.Root.Outlines = _outlines(merged, bookmarks)
-        merged.save(target, deterministic_id=True)
+        # The parts' objects are new in the merged file: packed into object streams as
+        # WeasyPrint packs its own (a quarter of the size written one by one).
+        merged.save(target, deterministic_id=True,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
 
 def _take_part(merged: pikepdf.Pdf, source: pikepdf.Pdf, page_entries: list,
