@@ -103,7 +103,6 @@ def write_in_parts(target: Path, parts: list[BodyPart], skeleton: Callable[[int,
              for number in range(len(parts) + 1)]
     try:
         counts, landed = _count_pages(parts, skeleton(2, 2), lay_out)
-        total = 0
         front_pages, tries = 1, 0
         while True:  # the contents' numbers depend on the front's length: until it holds
             total = front_pages + sum(counts)
@@ -125,7 +124,7 @@ def write_in_parts(target: Path, parts: list[BodyPart], skeleton: Callable[[int,
                                          last=number == len(parts) - 1))
             if len(document.pages) != counts[number]:
                 raise PressroomError(f"{target.name}: part {number + 1} was laid out on "
-                                     f"{len(document.pages)} pages, then {counts[number]}")
+                                     f"{counts[number]} pages, then on {len(document.pages)}")
             bookmarks.add(document, starts[number] - 1)
             write(document, files[number + 1])
             del document
