@@ -44,11 +44,15 @@ PREVIEW = ("import sys; from pathlib import Path; sys.path.insert(0, {repo!r}); 
            "from pipeline.build.publish import Project; from pipeline.preview import serve; "
            "serve(Project(Path({root!r})), port={port}, log=lambda line: print(line, flush=True))")
 ALL_FORMATS = ("html", "pdf", "epub")
+PANDOC_FOLDER = "source"  # where pandoc runs (see pandoc_commands)
 PHOTO_SIZE = (2400, 1600)  # px: a phone photo exported at a common size
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one command in its own process."""
+def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Seconds, peak resident memory (MB) and CPU seconds (user and system, with the
+    processes it waited for: the render pool's) of one command in its own process. The
+    CPU seconds hardly change with the load other jobs put on the machine, which the
+    seconds do."""
     started = time.perf_counter()
     # pandoc's --pdf-engine=weasyprint runs the `weasyprint` command: the one of this Python.
     path = os.pathsep.join((os.path.dirname(sys.executable), os.environ.get("PATH", "")))
@@ -58,7 +62,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def project(root: Path, sources: dict[str, str]) -> Path:
@@ -183,7 +187,7 @@ def scale_figures(root: Path, count: int, formats: tuple[str, ...], jobs: int,
     for number in range(runs):
         shutil.rmtree(root / "dist", ignore_errors=True)
         shutil.rmtree(root / ".cache", ignore_errors=True)  # cold: no cached variants either
-        seconds, rss = run(publish, root)
+        seconds, rss, _ = run(publish, root)
         cold.append(seconds)
         memory.append(rss)
         unchanged.append(run(publish, root)[0])
@@ -238,8 +242,11 @@ def _get(url: str) -> bytes:
 
 def pandoc_commands(root: Path) -> list[list[list[str]]]:
     """Per source, the three pandoc commands (HTML, EPUB, PDF), finding the images where
-    the sources say they are (without --resource-path pandoc leaves them out of the EPUB
-    and the PDF, with a warning, and is faster for it)."""
+    the sources say they are (without --resource-path pandoc leaves them out of the EPUB,
+    with a warning, and is faster for it). They run in source/ (PANDOC_FOLDER): the
+    WeasyPrint that makes pandoc's PDF looks for the images from the working folder, not
+    from --resource-path, and left every one of them out (with an error) when run from
+    the project's root."""
     out = root / "pandoc-out"
     out.mkdir(exist_ok=True)
     commands = []
@@ -271,26 +278,30 @@ def main() -> None:
             publish = [sys.executable, "-c", PUBLISH.format(repo=str(REPO), root=str(root),
                                                               jobs=args.jobs,
                                                               formats=ALL_FORMATS)]
-            cold, warm, memory = [], [], []
+            cold, warm, memory, cpu = [], [], [], []
             for _ in range(args.runs):
                 shutil.rmtree(root / "dist", ignore_errors=True)
                 shutil.rmtree(root / ".cache", ignore_errors=True)
-                seconds, rss = run(publish, root)
+                seconds, rss, cpu_seconds = run(publish, root)
                 cold.append(seconds)
                 memory.append(rss)
+                cpu.append(cpu_seconds)
                 warm.append(run(publish, root)[0])
-            pandoc_time = None
+            pandoc_time = pandoc_cpu = None
             if pandoc:
-                times = []
+                times, cpus = [], []
                 for _ in range(args.runs):
-                    total = 0.0
+                    total = total_cpu = 0.0
                     for per_source in pandoc_commands(root):
                         for command in per_source:
-                            total += run(command, root)[0]
+                            seconds, _, cpu_seconds = run(command, root / PANDOC_FOLDER)
+                            total += seconds
+                            total_cpu += cpu_seconds
                     times.append(total)
-                pandoc_time = statistics.median(times)
+                    cpus.append(total_cpu)
+                pandoc_time, pandoc_cpu = statistics.median(times), statistics.median(cpus)
             rows.append((name, statistics.median(cold), statistics.median(warm), max(memory),
-                         pandoc_time))
+                         pandoc_time, statistics.median(cpu), pandoc_cpu))
         scale = {}
         if args.only != "pandoc":
             tree = photo_tree(Path(scratch) / "d-photos", args.articles)
@@ -308,11 +319,15 @@ def main() -> None:
                                              args.runs)
     if rows:
         print(f"{'input':<8} {'cold s':>8} {'unchanged s':>12} {'unchanged/cold':>15} "
-              f"{'peak MB':>8} {'pandoc s':>9} {'ratio':>6}")
-        for name, cold, warm, memory, pandoc_time in rows:
+              f"{'peak MB':>8} {'pandoc s':>9} {'ratio':>6} {'cold CPU s':>11} "
+              f"{'pandoc CPU s':>13} {'CPU ratio':>10}")
+        for name, cold, warm, memory, pandoc_time, cpu, pandoc_cpu in rows:
             ratio = f"{cold / pandoc_time:.2f}" if pandoc_time else "-"
+            cpu_ratio = f"{cpu / pandoc_cpu:.2f}" if pandoc_cpu else "-"
             print(f"{name:<8} {cold:>8.2f} {warm:>12.2f} {warm / cold:>15.2f} {memory:>8.0f} "
-                  f"{pandoc_time if pandoc_time else float('nan'):>9.2f} {ratio:>6}")
+                  f"{pandoc_time if pandoc_time else float('nan'):>9.2f} {ratio:>6} "
+                  f"{cpu:>11.2f} {pandoc_cpu if pandoc_cpu else float('nan'):>13.2f} "
+                  f"{cpu_ratio:>10}")
         print("\ntargets: a <= 1.3 of pandoc; b <= 1.0; c <= 0.3; peak < 400 MB" +
               ("" if pandoc else "\n(pandoc is not on the PATH: no ratios; "
                                  "apt-get install pandoc to compare)"))

@@ -6,7 +6,9 @@ first page summarising the findings by severity, the reading grade, the sources 
 last review and what changed since it (a diff against the text last approved), and a
 sign-off block; then the source file as written, its line numbers in the margin, each claim
 highlighted where it stands and carrying a PDF comment (a Highlight annotation) with the
-rule, the message and the suggested rewording.
+rule, the message and the suggested rewording; a sentence the claims model reads as a
+claim (a `likely-claim` warning) is highlighted whole, its comment naming the words that
+made it read so.
 
 Approving edits the front matter's `reviewers` and `reviewed` lines in place (the rest of
 the file, its formatting and comments, is kept as written), refuses while the article still
@@ -28,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build.publish import Project, gather
-from .checks.claims import LocatedClaim, footnotes, located_claims, project_rules
+from .checks.claims import (LIKELY_CLAIM_FIX, LIKELY_CLAIM_RULE, LocatedClaim, footnotes,
+                             likely_claim_message, located_claims, located_likely_claims,
+                             project_rules)
 from .checks.readability import grade_level
 from .checks.review import content_findings
 from .diagnostics import PressroomError
@@ -43,6 +47,39 @@ FONTS = ("default", "fonts")  # the project's default theme's fonts (Atkinson Hy
 PX_TO_PT = 0.75  # WeasyPrint lays out in CSS pixels; PDF user space is in points
 SEVERITY_COLOURS = {"error": (1.0, 0.55, 0.55), "warning": (1.0, 0.85, 0.3),
                     "info": (0.6, 0.8, 1.0)}
+
+
+@dataclass(frozen=True)
+class Marked:
+    """A finding the packet highlights: a rule's claim, or a likely claim of the model."""
+
+    line: int | None
+    column: int | None
+    # (line, column, end line, end column) of each piece of its words
+    pieces: tuple[tuple[int | None, int | None, int | None, int | None], ...]
+    severity: str
+    rule: str  # as in findings: claim-cure, likely-claim
+    category: str  # the summary's "rule" column: cure, likely-claim
+    summary: str  # the summary's "finding" column
+    comment: str  # the PDF comment, after its number
+
+
+def marked_findings(claims: list[LocatedClaim], likely) -> list[Marked]:
+    """The rules' claims and the model's likely claims, in source order."""
+    marked = [Marked(c.line, c.column, c.pieces, c.claim.rule.severity, c.claim.rule.name,
+                     c.claim.rule.id,
+                     f"{c.claim.rule.message}: {', '.join(c.claim.words)}",
+                     f"{c.claim.rule.name} ({c.claim.rule.severity}): {c.claim.rule.message}: "
+                     f"\u201c{c.claim.sentence}\u201d\nSuggested: "
+                     f"{' '.join(c.claim.rule.suggestion.split())}")
+              for c in claims]
+    marked += [Marked(k.line, k.column, ((k.line, k.column, k.end_line, k.end_column),),
+                      "warning", LIKELY_CLAIM_RULE, LIKELY_CLAIM_RULE,
+                      likely_claim_message(k.likely),
+                      f"{LIKELY_CLAIM_RULE} (warning): {likely_claim_message(k.likely)}\n"
+                      f"Suggested: {LIKELY_CLAIM_FIX}")
+               for k in likely]
+    return sorted(marked, key=lambda m: (m.line or 0, m.column or 0, m.rule))
 
 
 @dataclass(frozen=True)
@@ -87,7 +124,7 @@ def write_packet(project: Project, slug: str, today: dt.date) -> Path:
 
     doc = _document(project, slug)
     rules = project_rules(project.source_dir)
-    claims = located_claims(doc, rules)
+    claims = marked_findings(located_claims(doc, rules), located_likely_claims(doc, rules))
     text = doc.source_text  # shown as written, line by line
     page = _packet_html(doc, text, claims, content_findings(doc, rules, today), rules,
                         last_review(project, slug), today)
@@ -109,7 +146,7 @@ def write_packet(project: Project, slug: str, today: dt.date) -> Path:
     return target
 
 
-def _packet_html(doc: Document, text: str, claims: list[LocatedClaim], findings, rules,
+def _packet_html(doc: Document, text: str, claims: list[Marked], findings, rules,
                  previous: Review | None, today: dt.date) -> str:
     counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_COLOURS}
     language = rules.language(doc.lang) if rules else None
@@ -124,13 +161,12 @@ def _packet_html(doc: Document, text: str, claims: list[LocatedClaim], findings,
     numbered = {id(c): n for n, c in enumerate(claims, start=1)}
     rows = "".join(
         f"<tr><td>{numbered[id(c)]}</td><td>{c.line or ''}</td>"
-        f"<td class='{c.claim.rule.severity}'>{c.claim.rule.severity}</td>"
-        f"<td>{_e(c.claim.rule.id)}</td><td>{_e(c.claim.rule.message)}: "
-        f"{_e(', '.join(c.claim.words))}</td></tr>" for c in claims)
-    rows += "".join(
+        f"<td class='{c.severity}'>{c.severity}</td>"
+        f"<td>{_e(c.category)}</td><td>{_e(c.summary)}</td></tr>" for c in claims)
+    rows += "".join(  # the claims are numbered above
         f"<tr><td></td><td>{f.line or ''}</td><td class='{f.severity}'>{f.severity}</td>"
         f"<td>{_e(f.rule)}</td><td>{_e(f.message)}</td></tr>"
-        for f in findings if not f.rule.startswith("claim-"))
+        for f in findings if not f.rule.startswith("claim-") and f.rule != LIKELY_CLAIM_RULE)
     return f"""<!DOCTYPE html>
 <html lang="{_e(doc.lang)}"><head><meta charset="utf-8">
 <title>Review packet: {_e(doc.title)}</title>
@@ -199,7 +235,7 @@ def _list(items: list[str], empty: str) -> str:
     return "<ol class='sources'>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ol>"
 
 
-def _source_lines(text: str, claims: list[LocatedClaim], numbered: dict[int, int]) -> str:
+def _source_lines(text: str, claims: list[Marked], numbered: dict[int, int]) -> str:
     """Every line of the file with its number; each claim's words wrapped in a <mark> that
     names its findings (data-finding), so their places can be found on the pages."""
     lines = text.split("\n")
@@ -269,7 +305,7 @@ def _finding_rectangles(rendered) -> dict[int, list[tuple[int, float, float, flo
     return found
 
 
-def _annotate(pdf: Path, claims: list[LocatedClaim], rectangles, page_heights) -> None:
+def _annotate(pdf: Path, claims: list[Marked], rectangles, page_heights) -> None:
     """Add a Highlight annotation over each claim's words, holding the rule, the message
     and the suggested rewording, so a PDF viewer lists them as comments."""
     from pypdf import PdfWriter
@@ -278,9 +314,7 @@ def _annotate(pdf: Path, claims: list[LocatedClaim], rectangles, page_heights) -
 
     writer = PdfWriter(clone_from=str(pdf))
     for number, claim in enumerate(claims, start=1):
-        rule = claim.claim.rule
-        comment = (f"[{number}] {rule.name} ({rule.severity}): {rule.message}: "
-                   f"\u201c{claim.claim.sentence}\u201d\nSuggested: {' '.join(rule.suggestion.split())}")
+        comment = f"[{number}] {claim.comment}"
         by_page: dict[int, list[tuple[float, float, float, float]]] = {}
         for page, x, y, width, height in rectangles.get(number, ()):
             top = (page_heights[page] - y) * PX_TO_PT
@@ -292,14 +326,14 @@ def _annotate(pdf: Path, claims: list[LocatedClaim], rectangles, page_heights) -
                 quads += [left, top, right, top, left, bottom, right, bottom]
             rect = (min(b[0] for b in boxes), min(b[1] for b in boxes),
                     max(b[2] for b in boxes), max(b[3] for b in boxes))
-            red, green, blue = SEVERITY_COLOURS.get(rule.severity, (1.0, 1.0, 0.0))
+            red, green, blue = SEVERITY_COLOURS.get(claim.severity, (1.0, 1.0, 0.0))
             annotation = Highlight(rect=rect,
                                    quad_points=ArrayObject(FloatObject(q) for q in quads),
                                    highlight_color=f"{int(red * 255):02x}"
                                                    f"{int(green * 255):02x}"
                                                    f"{int(blue * 255):02x}")
             annotation[NameObject("/Contents")] = TextStringObject(comment)
-            annotation[NameObject("/T")] = TextStringObject(rule.name)
+            annotation[NameObject("/T")] = TextStringObject(claim.rule)
             annotation[NameObject("/NM")] = TextStringObject(f"pressroom-finding-{number}")
             writer.add_annotation(page_number=page, annotation=annotation)
     with pdf.open("wb") as handle:

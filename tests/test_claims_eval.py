@@ -16,10 +16,11 @@ from pipeline.checks.claims import claim_findings, project_rules
 sys.path.insert(0, str(REPO / "benchmarks"))
 import claims as benchmark  # noqa: E402  benchmarks/claims.py
 
-# The engine scores 1.00 precision and 1.00 recall on the development parts (English and
-# Spanish) today; the floor leaves room for rules that trade a development sentence for a
-# better general reading, not for regressions.
-DEVELOPMENT_FLOOR = 0.95
+# The rules score precision 0.99 and recall 0.98 on the English development part and 0.97
+# and 0.92 on the Spanish one today (both hold sentences the rules were not tuned on before
+# 2026-12-06: the former blind parts and fresh batches); the floors leave room for rules that
+# trade a development sentence for a better general reading, not for regressions.
+DEVELOPMENT_FLOORS = {"development": (0.95, 0.95), "development.es": (0.95, 0.90)}
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +155,7 @@ def test_a_quote_in_a_blockquote_is_read(empty_project, rules):
 # --- The evaluation set -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang, minimum", [("en", 600), ("es", 100)])
+@pytest.mark.parametrize("lang, minimum", [("en", 1100), ("es", 600)])
 def test_the_evaluation_set_is_large_balanced_and_kept_apart(lang, minimum):
     suffix = "" if lang == "en" else f".{lang}"
     development = benchmark.answers(f"development{suffix}")
@@ -170,8 +171,9 @@ def test_the_evaluation_set_is_large_balanced_and_kept_apart(lang, minimum):
         assert 0.4 <= claims / len(part) <= 0.6
 
 
-@pytest.mark.parametrize("part", ["development", "development.es"])
+@pytest.mark.parametrize("part", sorted(DEVELOPMENT_FLOORS))
 def test_the_engine_stays_above_its_floor_on_the_development_part(part):
     score = benchmark.overall(benchmark.answers(part))
-    assert score.precision >= DEVELOPMENT_FLOOR
-    assert score.recall >= DEVELOPMENT_FLOOR
+    precision, recall = DEVELOPMENT_FLOORS[part]
+    assert score.precision >= precision
+    assert score.recall >= recall

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 import textwrap
 
@@ -102,7 +103,9 @@ def test_a_sentence_no_rule_reports_gets_a_likely_claim_warning(empty_project, r
     assert (finding.line, finding.column) == (
         next(i for i, line in enumerate((empty_project / "source" / "claims.md")
                                         .read_text().splitlines(), 1) if UNSEEN in line), 1)
-    assert "'approach works'" in finding.message and f'"{UNSEEN}"' in finding.message
+    assert f'"{UNSEEN}"' in finding.message
+    named = re.findall(r"'([^']+)'", finding.message.split(" (the claims model")[0])
+    assert named and all(word in UNSEEN for word in named)  # the words that made it a claim
     assert "cite a source" in finding.fix and "medical reviewer" in finding.fix
 
 
@@ -143,7 +146,7 @@ def test_a_language_without_a_model_gets_no_model_findings(empty_project, tmp_pa
     path.write_text(text.replace("\nes:\n", "\nxx:\n", 1), encoding="utf-8")
     assert shipped_model("xx") is None
     # the Spanish rules under another code: only their own findings
-    sentence = "Nuestro método llega a la raíz de la esclerosis múltiple."
+    sentence = "Nuestro método trabaja con su cuerpo, no contra él."
     with_model = findings_for(empty_project, sentence, load_rules(DEFAULT_RULES), "es")
     without = findings_for(empty_project, sentence, load_rules(path), "xx")
     assert "likely-claim" in [f.rule for f in with_model]

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from lxml import etree
 
-from helpers import (DC_NS, OPF_NS, RICH_SLUG, SEED_SLUG, XHTML_NS, epub_chapter, epub_entries,
-                     epub_opf)
+from helpers import (DC_NS, OPF_NS, REPO, RICH_SLUG, SEED_SLUG, XHTML_NS, epub_chapter,
+                     epub_entries, epub_opf)
 from pipeline.render import epub
 from pipeline.build.publish import Project, gather
 from pipeline.diagnostics import PressroomError
@@ -149,3 +149,55 @@ def test_a_theme_whose_epub_page_is_not_xhtml_is_refused(feature_build, tmp_path
     with pytest.raises(PressroomError, match="not well-formed XHTML"):
         epub.render(rich_doc, Theme.load(broken, "sloppy"), out)
     assert not (out / f"{RICH_SLUG}.epub").exists()
+
+
+def test_a_subset_keeps_what_reading_the_font_needs():
+    """The subset a book carries (HarfBuzz's subsetter) has the glyphs, the layout
+    features (kerning; Arabic's joining forms), the names (the licence an OFL font must
+    carry) and the hinting that fontTools' subsetter keeps with every feature and name."""
+    import io
+    import string
+
+    from fontTools import subset as reference
+    from fontTools.ttLib import TTFont
+
+    from pipeline.render import fonts
+
+    for path, text in ((REPO / "themes/default/fonts/AtkinsonHyperlegibleNext_400Regular.ttf",
+                        "Kerning: AV To Wa ↩"),
+                       (fonts.NOTO / "NotoSansArabic-Regular.ttf", "مرحبا بالعالم")):
+        ours = TTFont(io.BytesIO(fonts.subset_face(path, 0, text)))
+        options = reference.Options(layout_features=["*"], name_IDs=["*"],
+                                    name_languages=["*"], notdef_outline=True)
+        theirs = TTFont(path)
+        subsetter = reference.Subsetter(options)
+        subsetter.populate(text=text + string.printable)
+        subsetter.subset(theirs)
+        saved = io.BytesIO()
+        theirs.save(saved)  # (maxp counts the glyphs when the font is written)
+        theirs = TTFont(io.BytesIO(saved.getvalue()))
+        assert ours.getBestCmap() == theirs.getBestCmap()
+        assert ours["maxp"].numGlyphs == theirs["maxp"].numGlyphs < TTFont(path)["maxp"].numGlyphs
+        for table in ("GPOS", "GSUB"):
+            tags = [{r.FeatureTag for r in font[table].table.FeatureList.FeatureRecord}
+                    for font in (ours, theirs) if table in font]
+            assert len(tags) in (0, 2) and (not tags or tags[0] == tags[1])
+        assert {(n.nameID, n.langID) for n in ours["name"].names} >= \
+            {(n.nameID, n.langID) for n in theirs["name"].names}
+        assert 13 in {n.nameID for n in ours["name"].names}  # the licence
+        assert sorted(ours.keys()) == sorted(theirs.keys())  # hinting (fpgm, prep) too
+
+
+def test_a_fonts_characters_are_those_of_its_character_map():
+    """fonts.coverage (HarfBuzz) reads the characters fontTools finds in the best
+    character map, for a TrueType face and for faces of a CJK collection."""
+    from fontTools.ttLib import TTFont
+
+    from pipeline.render import fonts
+
+    faces = [(REPO / "themes/default/fonts/AtkinsonHyperlegibleNext_700Bold.ttf", 0),
+             (fonts.NOTO / "NotoSansMath-Regular.ttf", 0), (fonts.CJK_REGULAR, 2),
+             (fonts.CJK_REGULAR, 4)]
+    for path, index in faces:
+        expected = TTFont(path, fontNumber=index, lazy=True).getBestCmap()
+        assert fonts.coverage(path, index) == frozenset(map(chr, expected))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pypdfium2
 import pytest
@@ -78,6 +79,25 @@ def test_the_packet_comments_each_claim_where_it_stands(project):
     words = [" ".join(text_under(pdf, page, a["/Rect"]).split()) for page, a in found]
     assert "rebuild the protective coating" in words[0]
     assert "completely safe" in words[1]
+
+
+def test_a_likely_claim_is_highlighted_with_the_words_that_made_it(project):
+    sentence = "This approach works with your body rather than against it."
+    write_source(project, "claims", article(body=f"MS is a long illness.\n\n{sentence}\n"))
+    pdf = write_packet(Project(project), "claims", TODAY)
+    found = highlights(pdf)
+    assert [str(a["/T"]) for _, a in found] == ["likely-claim"]
+    page, annotation = found[0]
+    comment = str(annotation["/Contents"])
+    assert comment.startswith("[1] likely-claim (warning): reads like an unsupported claim")
+    assert sentence in comment
+    named = re.findall(r"'([^']+)'", comment.split(" (the claims model")[0])
+    assert named and all(word in sentence for word in named)  # the words that made it one
+    assert "Suggested: cite a source" in comment
+    assert page >= 1
+    assert " ".join(text_under(pdf, page, annotation["/Rect"]).split()) == sentence
+    first = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert "1 warnings" in first and first.count("reads like an unsupported claim") == 1
 
 
 def test_the_first_page_summarises_for_the_reviewer(project):

@@ -46,6 +46,10 @@ def test_english_sentences(text, expected):
     ("de", "Das ist z. B. gut. Es geht.", ["Das ist z. B. gut.", "Es geht."]),
     ("es", "¿Qué es la EM? Es una enfermedad.", ["¿Qué es la EM?", "Es una enfermedad."]),
     ("es", "Vive con EM. ¿Es una cura?", ["Vive con EM.", "¿Es una cura?"]),
+    # a title after a capitalised word: pySBD alone ends a sentence at "Dra." and "Sr."
+    ("es", "La Dra. Ruiz lo explica. El Sr. López y la Sra. Gómez llegaron. Bien.",
+     ["La Dra. Ruiz lo explica.", "El Sr. López y la Sra. Gómez llegaron.", "Bien."]),
+    ("es", "Vive con EM. Dra. Ruiz al habla.", ["Vive con EM.", "Dra. Ruiz al habla."]),
     ("ja", "これはペンです。あれは本です。", ["これはペンです。", "あれは本です。"]),
     ("zh-Hant", "這是一支筆。那是一本書！", ["這是一支筆。", "那是一本書！"]),
     # Languages pySBD has no rules for are split with the English ones.

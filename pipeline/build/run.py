@@ -112,14 +112,19 @@ class RenderPool:
 
 
 def run(project: Project, work: list[WorkItem], jobs: int,
-        report: Callable[[str], None], pool: RenderPool | None = None) -> Iterator[Finished]:
+        report: Callable[[str], None], pool: RenderPool | None = None,
+        meanwhile: Callable[[], None] | None = None) -> Iterator[Finished]:
     """Render each work item: in this process, or with `jobs` > 1 each format on a pool of
     `jobs` processes (`pool`'s, when it was started). Yields each item once all its
-    formats are done; its files reach dist/ only if all succeeded."""
+    formats are done; its files reach dist/ only if all succeeded. `meanwhile` is work of
+    the build that no output waits for: it runs while the pool renders (before rendering,
+    in this process)."""
     tasks = [(index, fmt) for index, item in enumerate(work)
              for fmt in sorted(item.formats, key=RENDER_ORDER.index)]
     started = pool is not None and pool.executor is not None
     if not tasks or (not started and (jobs <= 1 or len(tasks) <= 1)):
+        if meanwhile:
+            meanwhile()
         try:
             for item in work:
                 yield render_publication(project, item, report)
@@ -135,6 +140,8 @@ def run(project: Project, work: list[WorkItem], jobs: int,
             executor = (own or pool).executor
             futures = {executor.submit(stage_formats, project, work[index].publication,
                                        (fmt,)): index for index, fmt in tasks}
+            if meanwhile:
+                meanwhile()
             for future in as_completed(futures):
                 index = futures[future]
                 item = work[index]

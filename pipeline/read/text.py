@@ -53,9 +53,30 @@ def sentences(text: str, lang: str = FALLBACK_LANGUAGE) -> list[Span]:
     # One paragraph at a time: pySBD's time grows faster than its input's length.
     for paragraph in _PARAGRAPH.finditer(text):
         offset = paragraph.start()
+        flat = paragraph[0].replace("\n", " ")
         spans += [Span(offset + span.start, offset + span.end)
-                  for span in _paragraph_sentences(paragraph[0].replace("\n", " "), segmenter)]
+                  for span in _join_titles(flat, _paragraph_sentences(flat, segmenter))]
     return spans
+
+
+# Titles before a name, which pySBD's Spanish rules end a sentence at when the title follows
+# a capitalised word ("La Dra. Ruiz", "El Sr. López"); "Ms" is not one here ("about MS.").
+_TITLES = {"dr", "dra", "dres", "sr", "sra", "sres", "srta", "lic", "ing", "prof", "profa",
+           "mr", "mrs"}
+_LAST_WORD = re.compile(r"(\w+)\.$")
+
+
+def _join_titles(text: str, spans: list[Span]) -> list[Span]:
+    """The spans, a span that ends in a title ("Dra.") joined to the name after it."""
+    joined: list[Span] = []
+    for span in spans:
+        if joined and text[span.start:span.start + 1].isupper():
+            title = _LAST_WORD.search(text, joined[-1].start, joined[-1].end)
+            if title and title[1].lower() in _TITLES:
+                joined[-1] = Span(joined[-1].start, span.end)
+                continue
+        joined.append(span)
+    return joined
 
 
 _PARAGRAPH = re.compile(r"\S.*?(?=\n[^\S\n]*\n|\Z)", re.S)

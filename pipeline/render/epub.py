@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import string
 import uuid
@@ -13,9 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 import lxml.html
-import fontTools
 from ebooklib import epub
-from fontTools.ttLib import TTFont
+import uharfbuzz as harfbuzz
 from lxml import etree
 from markupsafe import Markup
 
@@ -279,13 +277,13 @@ def cached_subset(source_dir: Path, data: bytes, text: str) -> bytes:
     """subset_font(), made once per font and set of characters (kept in the project's
     cache: five subsets cost most of a cold EPUB)."""
     characters = "".join(sorted(set(text + string.printable)))
-    key = cache_key(hashlib.sha256(data).hexdigest(), characters, fontTools.version)
+    key = cache_key(hashlib.sha256(data).hexdigest(), characters, fonts.SUBSETTER_VERSION)
     return cached(source_dir, "font-subsets", key, lambda: subset_font(data, characters))
 
 
 def subset_font(data: bytes, text: str) -> bytes:
     """Keep only the glyphs `text` needs (plus ASCII), with the font's layout features."""
-    return fonts.subset_font(TTFont(io.BytesIO(data), recalcTimestamp=False), text)
+    return fonts.subset_font(harfbuzz.Face(harfbuzz.Blob(data)), text)
 
 
 def _text_of(*pages: bytes) -> str:

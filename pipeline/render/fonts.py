@@ -4,7 +4,7 @@ so that no character is drawn as an empty box in any format.
 
 The PDF names the fallback families in the theme's font stacks (WeasyPrint finds the
 installed faces through fontconfig and embeds the glyphs it draws); the EPUB carries
-fontTools subsets of them; the web page names them, for readers whose device has them.
+HarfBuzz subsets of them; the web page names them, for readers whose device has them.
 
 WeasyPrint's font configurations live here too: one per theme and process. A
 FontConfiguration copies every @font-face it loads into a folder it makes in the system's
@@ -17,7 +17,6 @@ build calls it when it has rendered, so no publish leaves a temporary folder beh
 from __future__ import annotations
 
 import base64
-import io
 import re
 import shutil
 import string
@@ -27,9 +26,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import fontTools
 import lxml.html
-from fontTools import subset
+import uharfbuzz as harfbuzz
 from fontTools.ttLib import TTFont
 
 from ..cache import cache_key, cached, content_hash
@@ -317,12 +315,13 @@ def _theme_coverage(dirs: tuple[Path, ...]) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def coverage(path: Path, index: int = 0) -> frozenset[str]:
-    """The characters a font file (the face `index` of a collection) has glyphs for."""
-    font = TTFont(path, fontNumber=index, lazy=True)
-    try:
-        return frozenset(chr(code) for code in font.getBestCmap())
-    finally:
-        font.close()
+    """The characters a font file (the face `index` of a collection) has glyphs for.
+
+    HarfBuzz reads them from the font's character map in a millisecond; fontTools named
+    every glyph on the way (0.07 s per face of the CJK collection, 0.4 s to look through
+    every fallback face for one arrow, in each process of a build)."""
+    face = harfbuzz.Face(harfbuzz.Blob.from_file_path(str(path)), index)
+    return frozenset(map(chr, face.unicodes))
 
 
 @lru_cache(maxsize=None)
@@ -388,7 +387,7 @@ def embedded_faces(faces: tuple[Face, ...], text: str, source_dir: Path,
         for weight, path in ((400, face.regular), (700, face.bold)):
             if path is None:
                 continue
-            key = cache_key(_file_hash(path), str(face.index), characters, fontTools.version)
+            key = cache_key(_file_hash(path), str(face.index), characters, SUBSETTER_VERSION)
             data = cached(source_dir, "font-subsets", key,
                           partial(subset_face, path, face.index, characters))
             suffix = ".otf" if path.suffix == ".ttc" or data[:4] == b"OTTO" else ".ttf"
@@ -409,29 +408,29 @@ def _file_hash(path: Path) -> str:
 
 
 def subset_face(path: Path, index: int, text: str) -> bytes:
-    """Only the glyphs `text` needs, with the font's layout features (shaping of Arabic,
-    Indic and Southeast Asian scripts needs them)."""
-    font = TTFont(path, fontNumber=index, recalcTimestamp=False, lazy=False)
-    return subset_font(font, text)
+    """Only the glyphs `text` needs of the face `index` of a font file."""
+    return subset_font(harfbuzz.Face(harfbuzz.Blob.from_file_path(str(path)), index), text)
 
 
-def subset_font(font: TTFont, text: str) -> bytes:
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.notdef_outline = True
-    options.name_IDs = ["*"]  # licence, designer, URLs: kept
-    options.name_languages = ["*"]
-    # The name table is set aside while subsetting: that spares the subsetter a walk
-    # through the whole font for the names other tables refer to (some 40% of its time).
-    names = font["name"]
-    del font["name"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text + string.printable)
-    subsetter.subset(font)
-    font["name"] = names
-    output = io.BytesIO()
-    font.save(output)
-    return output.getvalue()
+def subset_font(face: harfbuzz.Face, text: str) -> bytes:
+    """Only the glyphs `text` needs (plus ASCII), with every layout feature (shaping of
+    Arabic, Indic and Southeast Asian scripts needs them), every name (licence, designer,
+    URLs) and the hinting. HarfBuzz's subsetter takes a millisecond a face where
+    fontTools' took 0.03-0.25 s, for the same glyphs and tables."""
+    wanted = harfbuzz.SubsetInput()
+    wanted.unicode_set.update(ord(ch) for ch in set(text + string.printable))
+    for everything in (wanted.layout_feature_tag_set, wanted.layout_script_tag_set,
+                       wanted.name_id_set, wanted.name_lang_id_set):
+        everything.clear()  # HarfBuzz's defaults are some of each; inverted, none is all
+        everything.invert()
+    wanted.flags = harfbuzz.SubsetFlags.NOTDEF_OUTLINE
+    subset = harfbuzz.subset(face, wanted)
+    if subset is None:
+        raise ValueError("HarfBuzz could not subset the font")
+    return subset.blob.data
+
+
+SUBSETTER_VERSION = f"harfbuzz {harfbuzz.__version__}"  # in the cache keys of subsets
 
 
 def _language(lang: str) -> str:

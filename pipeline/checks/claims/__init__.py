@@ -21,8 +21,10 @@ from .model import shipped_model
 from .rules import (CLAIMS_FILE, DEFAULT_RULES, ClaimRules, Language, Rule, load_rules,
                     project_rules, rules_note)
 
-__all__ = ["NOT_CHECKED", "CLAIMS_FILE", "DEFAULT_RULES", "ClaimRules", "Claim", "Language", "LocatedClaim", "footnotes", "lead_in_of",
-           "LikelyClaim", "Rule", "Unit", "claim_findings", "load_rules", "located_claims",
+__all__ = ["CLAIMS_FILE", "DEFAULT_RULES", "LIKELY_CLAIM_FIX", "LIKELY_CLAIM_RULE",
+           "NOT_CHECKED", "Claim", "ClaimRules", "Language", "LikelyClaim", "LocatedClaim",
+           "LocatedLikelyClaim", "Rule", "Unit", "claim_findings", "footnotes", "lead_in_of",
+           "likely_claim_message", "load_rules", "located_claims", "located_likely_claims",
            "project_rules", "prose_of", "read_unit", "refuse_unsupported_claims",
            "rules_note", "split_sentences"]
 
@@ -46,6 +48,18 @@ class LocatedClaim:
     end_column: int | None  # just after the words
     # (line, column, end line, end column) of each of its words, the first included
     pieces: tuple[tuple[int | None, int | None, int | None, int | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class LocatedLikelyClaim:
+    """A sentence no rule reports that the model reads as a claim, and where it stands in
+    the source file (as LocatedClaim; its one piece is the whole sentence)."""
+
+    likely: LikelyClaim
+    line: int | None
+    column: int | None
+    end_line: int | None
+    end_column: int | None
 
 
 @dataclass(frozen=True)
@@ -80,18 +94,36 @@ def claim_findings(doc: Document, rules: ClaimRules | tuple = ()) -> list[Diagno
                            f"add a section '{doc.lang.split('-')[0].lower()}:' to "
                            f"{rules.file.name} (copy the 'en:' section and translate its words)",
                            severity="info", rule="claims-rules")]
-    model = shipped_model(language.code) if language.model else None
-    notes = footnotes(doc)
-    findings = []
-    for placed, claims in _read(doc, language):
-        findings += [(claim.line or 0, claim.column or 0, _finding(doc, claim))
-                     for claim in claims]
-        if model:
-            findings += [(*_position(placed, likely.start), _likely_finding(doc, placed, likely))
-                         for likely in likely_claims(placed.unit, language, model,
-                                                     [c.claim for c in claims], notes)]
+    read = _read(doc, language)
+    findings = [(claim.line or 0, claim.column or 0, _finding(doc, claim))
+                for _, claims in read for claim in claims]
+    findings += [(located.line or 0, located.column or 0, _likely_finding(doc, located))
+                 for located in _likely(doc, language, read)]
     return [finding for *_, finding in
             sorted(findings, key=lambda f: (f[0] or 0, f[1] or 0, f[2].rule))]
+
+
+def located_likely_claims(doc: Document, rules: ClaimRules | tuple = ()
+                          ) -> list[LocatedLikelyClaim]:
+    """The sentences of the document's body and front matter no rule reports that the
+    language's model reads as claims (the `likely-claim` warnings), in source order."""
+    language = rules.language(doc.lang) if rules else None
+    if language is None:
+        return []
+    return _likely(doc, language, _read(doc, language))
+
+
+def _likely(doc: Document, language: Language,
+            read: list[tuple[_Placed, list[LocatedClaim]]]) -> list[LocatedLikelyClaim]:
+    model = shipped_model(language.code) if language.model else None
+    if model is None:
+        return []
+    notes = footnotes(doc)
+    return [LocatedLikelyClaim(likely, *_position(placed, likely.start),
+                               *_position(placed, likely.end))
+            for placed, claims in read
+            for likely in likely_claims(placed.unit, language, model,
+                                        [c.claim for c in claims], notes)]
 
 
 def _read(doc: Document, language: Language) -> list[tuple[_Placed, list[LocatedClaim]]]:
@@ -110,17 +142,23 @@ def _read(doc: Document, language: Language) -> list[tuple[_Placed, list[Located
     return read
 
 
-def _likely_finding(doc: Document, placed: _Placed, likely: LikelyClaim) -> Diagnostic:
-    line, column = _position(placed, likely.start)
+LIKELY_CLAIM_RULE = "likely-claim"
+LIKELY_CLAIM_FIX = ("cite a source with a footnote in this sentence ([^name]), hedge it "
+                    "('may help some people'), or send the reader to their clinician; if it "
+                    "is fine as it stands, ask the medical reviewer")
+
+
+def likely_claim_message(likely: LikelyClaim) -> str:
+    """What a `likely-claim` warning says: the words that made the sentence read as a claim."""
     words = ", ".join(f"'{word}'" for word in likely.words) or "its wording as a whole"
-    return Diagnostic(
-        doc.source_path, line,
-        f"reads like an unsupported claim, though no rule names it: {words} (the claims "
-        f"model scores it {likely.score:.2f}): \"{likely.sentence}\"",
-        fix="cite a source with a footnote in this sentence ([^name]), hedge it ('may help "
-            "some people'), or send the reader to their clinician; if it is fine as it "
-            "stands, ask the medical reviewer",
-        severity="warning", rule="likely-claim", column=column)
+    return (f"reads like an unsupported claim, though no rule names it: {words} (the claims "
+            f"model scores it {likely.score:.2f}): \"{likely.sentence}\"")
+
+
+def _likely_finding(doc: Document, located: LocatedLikelyClaim) -> Diagnostic:
+    return Diagnostic(doc.source_path, located.line, likely_claim_message(located.likely),
+                      fix=LIKELY_CLAIM_FIX, severity="warning", rule=LIKELY_CLAIM_RULE,
+                      column=located.column)
 
 
 def _finding(doc: Document, located: LocatedClaim) -> Diagnostic:

@@ -1,11 +1,13 @@
 """A learned second opinion on claims: a logistic regression over TF-IDF features (word 1-2
-grams and character 2-5 grams inside words), trained on the development sentences by
+grams and character 2-5 grams inside words, accents folded where the language's model
+says so), trained on the development sentences by
 `benchmarks/train_claims_model.py` and shipped as `model.<lang>.json` beside this file.
 
 This scorer is pure Python on purpose: publishing must not pay for importing scikit-learn.
 It reproduces scikit-learn's transform exactly (its token pattern, lowercasing, n-grams,
-`char_wb` padding, sublinear tf, idf, l2 norm per vectorizer, the vectorizers side by side)
-and the logistic score; tests/test_claims_model.py holds it to `predict_proba`.
+`char_wb` padding, accent stripping, sublinear tf, idf, l2 norm per vectorizer, the
+vectorizers side by side) and the logistic score; tests/test_claims_model.py holds it to
+`predict_proba`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -40,11 +43,14 @@ class Vectorizer:
     analyzer: str  # "word" or "char_wb", as scikit-learn names them
     ngram_range: tuple[int, int]
     features: Mapping[str, tuple[float, float]]  # n-gram: (idf, weight)
+    strip_accents: bool = False  # "día" and "dia" read alike (social posts drop accents)
 
     def grams(self, text: str) -> list[tuple[str, int]]:
         """Every n-gram of the text with the index of the whitespace-separated word it
         stands in (the first word of a word n-gram), in scikit-learn's way."""
         text = text.lower()
+        if self.strip_accents:
+            text = strip_accents(text)
         low, high = self.ngram_range
         if self.analyzer == "word":
             tokens = [(m[0], _word_index(text, m.start())) for m in TOKEN.finditer(text)]
@@ -67,6 +73,13 @@ class Vectorizer:
                   for gram, count in counts.items()}
         norm = math.sqrt(sum(value * value for value in values.values()))
         return {gram: value / norm for gram, value in values.items()} if norm else {}
+
+
+def strip_accents(text: str) -> str:
+    """scikit-learn's strip_accents_unicode: the text decomposed, without combining marks."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _word_index(text: str, offset: int) -> int:
@@ -131,7 +144,8 @@ def model_from_json(data: Mapping) -> ClaimModel:
         data["language"],
         tuple(Vectorizer(v["analyzer"], tuple(v["ngram_range"]),
                          MappingProxyType({gram: (idf, weight)
-                                           for gram, (idf, weight) in v["features"].items()}))
+                                           for gram, (idf, weight) in v["features"].items()}),
+                         v.get("strip_accents") == "unicode")
               for v in data["vectorizers"]),
         data["intercept"], data["threshold"], frozenset(data.get("vetoes", ())))
 

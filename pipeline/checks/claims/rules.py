@@ -136,11 +136,36 @@ def loose(pattern: str) -> str:
     return pattern.replace(" ", r"\s+").replace("'", "['\u2019]")
 
 
+# An accented vowel also matches the bare one: posts and messages often drop accents
+# ("celulas", "sesion"), and a rule written "células" must still find them.
+_BARE = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u"}
+
+
+def accent_tolerant(pattern: str) -> str:
+    """A pattern in which each accented vowel also matches its bare vowel, inside a
+    character class too ("[áa]" stays one class)."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        bare = _BARE.get(char.lower())
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class and char == "]":
+            in_class = False
+        elif not in_class and char == "[":
+            in_class = True
+        elif bare:
+            char = char + bare if in_class else f"[{char}{bare}]"
+        out.append(char)
+    return "".join(out)
+
+
 def whole_words(alternatives: list[str]) -> re.Pattern:
-    """One pattern for all, as whole words in any case; the longest first, so that the
-    fullest wording wins where several match."""
+    """One pattern for all, as whole words in any case and with or without accents; the
+    longest first, so that the fullest wording wins where several match."""
     alternatives = sorted(alternatives, key=len, reverse=True)
-    joined = "|".join(f"(?:{alternative})" for alternative in alternatives)
+    joined = "|".join(f"(?:{accent_tolerant(alternative)})" for alternative in alternatives)
     return re.compile(rf"(?<![\w])(?:{joined})(?![\w])", re.IGNORECASE)
 
 
@@ -162,6 +187,81 @@ def _compile(pattern: str, where: str, file: Path, line: int | None,
                                    "make every part of it required"))
         return None
     return pattern
+
+
+# A backreference or conditional may refer to a group of another pattern once they are
+# joined, so a list holding one is checked pattern by pattern
+_GROUP_REFERENCE = re.compile(r"\\\d|\(\?\(|\(\?P=")
+
+
+def _self_contained(pattern: str) -> bool:
+    """Whether the pattern's groups and character classes all close inside it, so that
+    joined with others as (?:a)|(?:b) it is parsed as it is alone."""
+    depth, index = 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index += 1
+            if pattern.startswith("^", index):
+                index += 1
+            if pattern.startswith("]", index):
+                index += 1
+            while index < len(pattern) and pattern[index] != "]":
+                index += 2 if pattern[index] == "\\" else 1
+            if index >= len(pattern):
+                return False
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        index += 1
+    return depth == 0 and index == len(pattern)
+
+
+def _compile_all(candidates: list[tuple[str, str, int | None, str]], file: Path,
+                 problems: list[Diagnostic]) -> list[str | None]:
+    """_compile for each (pattern, where, line, written), in one compile of them all when it
+    shows every one valid; otherwise one by one, for the messages."""
+    patterns = [pattern for pattern, *_ in candidates]
+    if _joinable(patterns):
+        try:
+            joined = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        except re.error:
+            joined = None
+        if joined is not None and not joined.search(""):
+            return list(patterns)
+    return [_compile(pattern, where, file, line, problems, written)
+            for pattern, where, line, written in candidates]
+
+
+def _checked_whole_words(candidates: list[tuple[str, str, int | None, str]], file: Path,
+                         problems: list[Diagnostic], phrases: list[str] = ()
+                         ) -> re.Pattern | None:
+    """whole_words(phrases and the valid patterns of `candidates`), each pattern checked as
+    _compile does. claims.yml has some 1,500 patterns: compiling each alone to check it,
+    and then all of them together to match, cost a cold publish a tenth of a second, so
+    the one compile that matches is the check when it shows every pattern valid."""
+    patterns = [pattern for pattern, *_ in candidates]
+    if _joinable(patterns):
+        try:
+            joined = whole_words([*phrases, *patterns])
+        except re.error:
+            joined = None
+        if joined is not None and not joined.search(""):
+            return joined
+    valid = [c for c in _compile_all(candidates, file, problems) if c]
+    return whole_words([*phrases, *valid]) if phrases or valid else None
+
+
+def _joinable(patterns: list[str]) -> bool:
+    """Whether patterns joined as alternatives parse as each alone does."""
+    return bool(patterns) and all(_self_contained(p) and not _GROUP_REFERENCE.search(p)
+                                  for p in patterns)
 
 
 # --- Reading the file ---------------------------------------------------------------------
@@ -211,16 +311,16 @@ def _language(parsed: YamlText, code: str, entry, problems: list[Diagnostic]
             problems.append(Diagnostic(path, line, f"'{code}: words: {name}' must be a list of "
                                        "patterns", "write a list, e.g. [first, second]"))
             continue
-        compiled = [_compile(loose(str(item)), f"'{code}: words: {name}'", path,
-                             parsed.line(code, "words", name, index), problems, str(item))
-                    for index, item in enumerate(items)]
+        compiled = _compile_all([(loose(str(item)), f"'{code}: words: {name}'",
+                                  parsed.line(code, "words", name, index), str(item))
+                                 for index, item in enumerate(items)], path, problems)
         words[name] = "|".join(f"(?:{c})" for c in compiled if c)
     reading = {}
     for name, items in reading_values.items():
-        compiled = [_compile(loose(item), f"'{code}: reading: {name}'", path,
-                             parsed.line(code, "reading", name, index), problems, item)
-                    for index, item in enumerate(items)]
-        reading[name] = whole_words([c for c in compiled if c])
+        reading[name] = _checked_whole_words(
+            [(loose(item), f"'{code}: reading: {name}'",
+              parsed.line(code, "reading", name, index), item)
+             for index, item in enumerate(items)], path, problems) or whole_words([])
     rules = [_rule(parsed, code, str(rule_id), entry, words, problems)
              for rule_id, entry in values["rules"].items()]
     if len(reading) != len(READING_FIELDS) or None in rules:
@@ -247,16 +347,17 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
                                    f"{where}: unknown severity '{severity}'",
                                    f"use one of: {', '.join(SEVERITIES)}"))
 
-    def patterns(field: str) -> list[str]:
+    def candidates(field: str) -> list[tuple[str, str, int | None, str]]:
         found = []
         for index, written in enumerate(values.get(field, ())):
             line = parsed.line(*keys, field, index)
             expanded = _expand(loose(written), words, where, path, line, problems)
             if expanded is not None:
-                compiled = _compile(expanded, where, path, line, problems, written)
-                if compiled:
-                    found.append(compiled)
+                found.append((expanded, where, line, written))
         return found
+
+    def patterns(field: str) -> list[str]:
+        return [c for c in _compile_all(candidates(field), path, problems) if c]
 
     def lists(field: str) -> re.Pattern | None:
         names = values.get(field, ())
@@ -270,10 +371,11 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
         known = [words[name] for name in names if name in words]
         return whole_words(known) if known else None
 
-    alternatives = [phrase_pattern(p) for p in values.get("phrases", ())] + patterns("patterns")
+    pattern = _checked_whole_words(candidates("patterns"), path, problems,
+                                   [phrase_pattern(p) for p in values.get("phrases", ())])
     slogans = patterns("slogans")
     requires, passes_with = lists("requires"), lists("passes_with")
-    if isinstance(entry, dict) and not alternatives and not slogans and not found:
+    if isinstance(entry, dict) and pattern is None and not slogans and not found:
         problems.append(Diagnostic(path, parsed.line(*keys),
                                    f"{where} has no phrases, patterns or slogans to look for",
                                    "add 'phrases: [word, other words]'"))
@@ -281,8 +383,9 @@ def _rule(parsed: YamlText, code: str, rule_id: str, entry, words: dict[str, str
         return None
     ignore = [phrase_pattern(p) for p in values.get("ignore", ())]
     return Rule(rule_id, values["message"], severity, values["suggestion"],
-                whole_words(alternatives) if alternatives else None,
-                re.compile("|".join(f"(?:{s})" for s in slogans), re.IGNORECASE)
+                pattern,
+                re.compile("|".join(f"(?:{accent_tolerant(s)})" for s in slogans),
+                           re.IGNORECASE)
                 if slogans else None,
                 whole_words(ignore) if ignore else None, requires, passes_with,
                 values.get("passes_when_hedged", True), values.get("passes_when_cited", True))
