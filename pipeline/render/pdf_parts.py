@@ -163,7 +163,6 @@ def front_page(skeleton: str, numbers: dict[str, int]) -> str:
             anchor.set("href", PART_LINK + href[1:])
             if name in numbers:
                 anchor.set("data-page", str(numbers[name]))
-    _add_style(root, '.toc a[data-page]::after { content: leader(".") " " attr(data-page); }')
     return _serialised(root)
 
 
