@@ -25,6 +25,7 @@ from ..read.document import polyglot_markup
 from ..diagnostics import PressroomError
 from .fetcher import SandboxedFetcher
 from .fonts import font_config
+from .pdf_parts import PART_BLOCKS, PART_BODY, BodyPart, body_parts, write_in_parts
 from .images import PRINT_LONG_EDGE
 from ..models import Collection, Document
 from .theme import Theme
@@ -35,11 +36,33 @@ BLEED = {"letter": "0.125in", "a4": "3mm"}
 # CMYK characterisation the press PDF declares, by paper (see themes/default/color/README.md).
 PRESS_PROFILE = {"letter": "color/gracol2006-coated.icc", "a4": "color/fogra39-coated.icc"}
 
-def render(doc: Document, theme: Theme, out_dir: Path) -> Path:
-    """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens."""
+def render(doc: Document, theme: Theme, out_dir: Path, part_blocks: int = PART_BLOCKS) -> Path:
+    """The handout: tagged PDF/UA-1 on the site's paper, for office printers and screens.
+    A body of more than twice `part_blocks` top-level blocks is laid out in parts of about
+    that many and merged (pdf_parts: memory bounded by a part, not the document)."""
     target = out_dir / f"{doc.slug}.pdf"
-    _write(doc, theme, target, "print", pdf_variant="pdf/ua-1")
+    body = page_footnotes(print_blocks(doc, doc.body_html))
+    parts = body_parts(body, part_blocks)
+    if len(parts) == 1:
+        _write(doc, theme, target, "print", body=body, pdf_variant="pdf/ua-1")
+    else:
+        _write_in_parts(doc, theme, target, parts)
     return target
+
+
+def _write_in_parts(doc: Document, theme: Theme, target: Path, parts: list[BodyPart]) -> None:
+    """The handout of a big document, laid out and written a part at a time (pdf_parts)."""
+    def skeleton(first_page: int, total_pages: int) -> str:
+        return _print_page(doc, theme, PART_BODY, first_page=first_page,
+                           total_pages=total_pages)
+
+    # The fallback faces for every character of the whole document, parts alike.
+    text = page_text(skeleton(1, 1)) + "".join(
+        lxml.html.fragment_fromstring(part.html, create_parent="div").text_content()
+        for part in parts)
+    with _layout(doc, theme, text, "print") as lay_out:
+        write_in_parts(target, parts, skeleton, lambda page: lay_out(page, pdf_variant="pdf/ua-1"),
+                       lambda document, path: document.write_pdf(path, pdf_variant="pdf/ua-1"))
 
 
 def render_collection(collection: Collection, theme: Theme, out_dir: Path) -> Path:
@@ -103,21 +126,39 @@ def _theme_base(theme: Theme) -> str:
     return theme.dirs[0].resolve().as_uri() + "/"
 
 
-def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: str = "",
-           **options) -> None:
-    page = theme.render_template(
+def _print_page(doc: Document, theme: Theme, body: str, **numbers) -> str:
+    """The print template's page of `doc` with `body` (`numbers`: a part's page numbers)."""
+    return theme.render_template(
         "print.html",
         **template_context(doc, theme, "print", _theme_base(theme),
                            lambda p: source_relative(doc, p), stylesheet_href=None,
-                           paper=PAPER[doc.site.paper], body=Markup(page_footnotes(print_blocks(doc, doc.body_html))),
-                           online=read_online(doc)),
+                           paper=PAPER[doc.site.paper], body=Markup(body),
+                           online=read_online(doc), **numbers),
     )
-    _write_page(page, doc, theme, target, medium, extra_css, **options)
+
+
+def _write(doc: Document, theme: Theme, target: Path, medium: str, extra_css: str = "",
+           body: str | None = None, **options) -> None:
+    if body is None:
+        body = page_footnotes(print_blocks(doc, doc.body_html))
+    _write_page(_print_page(doc, theme, body), doc, theme, target, medium, extra_css, **options)
 
 
 def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Path, medium: str,
                 extra_css: str = "", **options) -> None:
     """Lay out the print page `page` of `doc` and write it to `target`."""
+    finisher = options.pop("finisher", None)
+    with _layout(doc, theme, page_text(page), medium, extra_css) as lay_out:
+        lay_out(page, **options).write_pdf(target, finisher=finisher, **options)
+
+
+@contextlib.contextmanager
+def _layout(doc: Document | Collection, theme: Theme, text: str, medium: str,
+            extra_css: str = ""):
+    """A function laying out print pages of `doc` whose characters are all in `text`
+    (the fallback faces they need), with the theme's `medium` stylesheet. Write the
+    laid-out documents inside this context: fonts and images are read then, and their
+    timestamps fixed (`_fixed_font_timestamps`)."""
     # The handout's images at most 300 dpi as printed; the press PDF's at full resolution.
     fetcher = SandboxedFetcher(doc.site.source_dir, theme, doc.site.allow_network,
                                None if medium == "press" else PRINT_LONG_EDGE)
@@ -125,17 +166,19 @@ def _write_page(page: str, doc: Document | Collection, theme: Theme, target: Pat
     faces = font_config(theme)
     try:  # WeasyPrint fetches while it parses the stylesheet (fonts) and while it lays out
         # Scripts the theme's faces lack: fallback families WeasyPrint finds installed.
-        text = page_text(page)
         css = fonts.print_stylesheet(theme.stylesheet(medium), fonts.plan(text, theme, doc.lang),
                                      text, doc.site.source_dir)
         stylesheet, color_profiles = _parsed_stylesheet(
             css + extra_css, f"{theme_base}css/{medium}.css", fetcher, faces)
-        stylesheets = [stylesheet]
-        html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
-                    url_fetcher=fetcher)
+
+        def lay_out(page: str, **options):
+            html = HTML(string=page, base_url=doc.site.source_dir.resolve().as_uri() + "/",
+                        url_fetcher=fetcher)
+            return html.render(stylesheets=[stylesheet], font_config=faces,
+                               color_profiles=color_profiles, **options)
+
         with _fixed_font_timestamps():
-            html.write_pdf(target, stylesheets=stylesheets, font_config=faces,
-                           color_profiles=color_profiles, **options)
+            yield lay_out
     except FatalURLFetchingError as error:  # a BaseException in WeasyPrint's hierarchy
         raise PressroomError(f"{doc.source_path.name}: {error}") from None
 
