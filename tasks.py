@@ -149,12 +149,23 @@ def preview(c, port=8000, only=None):
         print("\npreview stopped")
 
 
+def _help_not_value(value: str, name: str, usage: str) -> None:
+    """invoke 3.0.3 hands `invoke NAME --help` to the task as its positional argument
+    (pyinvoke/invoke#982): show the task's help, or the usage, instead of using the flag."""
+    if value in ("-h", "--help"):
+        from invoke.main import program
+        program.run(["invoke", "--help", name])  # prints the help and exits
+    if value.startswith("-"):
+        raise Exit(f"error: '{value}' came where {usage.split()[2]} goes: {usage}", code=1)
+
+
 @task(help={"title": "the new article's title; with --translate, the slug of the article",
             "author": "id of the author in source/authors.yml (for a new article)",
             "translate": "start a translation of the article TITLE names (with --lang)",
             "lang": "language of the translation, e.g. es, zh-Hans (with --translate)"})
 def new(c, title, author="", translate=False, lang=""):
     """Start source/<slug>.md for TITLE, or (--translate SLUG --lang L) a translation."""
+    _help_not_value(title, "new", 'invoke new "Title" --author ID')
     try:
         if translate:
             if not lang:
@@ -178,6 +189,7 @@ def new(c, title, author="", translate=False, lang=""):
                        "it today, instead of writing the packet"})
 def review(c, slug, approve=None):
     """Write the reviewer's packet reviews/SLUG/SLUG-review.pdf, or record an approval."""
+    _help_not_value(slug, "review", "invoke review SLUG [--approve ID]")
     today = datetime.date.today()
     try:
         if approve:

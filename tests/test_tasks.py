@@ -55,6 +55,17 @@ def test_single_file_flag_is_documented(task):
     assert "--single-file" in output and "self-contained" in output
 
 
+@pytest.mark.parametrize("task, option", [("review", "--approve"), ("new", "--author")])
+def test_help_after_a_task_with_a_positional_argument_shows_its_help(cli_project, task,
+                                                                     option):
+    """invoke 3.0.3 gave `invoke review --help` to the task as its SLUG ("no source named
+    '--help.md'"): the task shows its help instead, and a flag where the value goes is named."""
+    code, output = invoke(cli_project, task, "--help")
+    assert code == 0 and option in output and "Docstring" in output, output
+    code, output = invoke(cli_project, task, "-x")
+    assert code == 1 and "'-x' came where" in output and "Traceback" not in output, output
+
+
 def test_html_single_file_writes_the_e_mail_page_and_the_listing(cli_project):
     code, output = invoke(cli_project, "html", "--single-file")
     assert code == 0, output
