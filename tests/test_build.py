@@ -216,3 +216,22 @@ def test_clean_removes_dist(project_root):
     clean(Project(project_root))
     assert not (project_root / "dist").exists()
     clean(Project(project_root))  # cleaning twice is fine
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_page_reaches_dist_before_its_claims_are_read_unless_strict(project_root,
+                                                                      monkeypatch, strict):
+    """The claims stop only a --strict build, so an in-process build (the preview's) writes
+    the page first: the preview shows a save a claims check sooner. --strict reads them
+    before anything is written."""
+    page = project_root / "dist" / SEED_SLUG / "index.html"
+    written_when_read = []
+    real = build.claim_findings
+
+    def claim_findings(doc, rules):
+        written_when_read.append(page.is_file())
+        return real(doc, rules)
+
+    monkeypatch.setattr(build, "claim_findings", claim_findings)
+    run_publish(project_root, ("html",), jobs=1, strict=strict)
+    assert written_when_read and all(seen is not strict for seen in written_when_read)

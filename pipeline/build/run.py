@@ -117,19 +117,19 @@ def run(project: Project, work: list[WorkItem], jobs: int,
     """Render each work item: in this process, or with `jobs` > 1 each format on a pool of
     `jobs` processes (`pool`'s, when it was started). Yields each item once all its
     formats are done; its files reach dist/ only if all succeeded. `meanwhile` is work of
-    the build that no output waits for: it runs while the pool renders (before rendering,
+    the build that no output waits for: it runs while the pool renders (after rendering,
     in this process)."""
     tasks = [(index, fmt) for index, item in enumerate(work)
              for fmt in sorted(item.formats, key=RENDER_ORDER.index)]
     started = pool is not None and pool.executor is not None
     if not tasks or (not started and (jobs <= 1 or len(tasks) <= 1)):
-        if meanwhile:
-            meanwhile()
         try:
             for item in work:
                 yield render_publication(project, item, report)
         finally:
             release_fonts()
+        if meanwhile:  # after: a preview's page is in dist/ before the claims are read
+            meanwhile()
         return
     parts: dict[int, list[Staged]] = {index: [] for index in range(len(work))}
     own = RenderPool() if not started else None
