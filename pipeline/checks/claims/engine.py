@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass
 
 from ...read.text import sentences
@@ -94,9 +95,11 @@ class ModelReading:
     excuses: frozenset[str]
 
 
-def split_sentences(text: str, lang: str = "en") -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of `text`: the project's one splitter."""
-    return [(span.start, span.end) for span in sentences(text, lang)]
+@lru_cache(maxsize=4096)
+def split_sentences(text: str, lang: str = "en") -> tuple[tuple[int, int], ...]:
+    """(start, end) offsets of the sentences of `text`: the project's one splitter. Cached:
+    the rules and the model read the same units, and pySBD is the check's costliest step."""
+    return tuple((span.start, span.end) for span in sentences(text, lang))
 
 
 def read_unit(unit: Unit, language: Language, notes: Mapping[str, str] = {}) -> list[Claim]:
